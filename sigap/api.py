@@ -1,0 +1,65 @@
+"""The integration API, version 1 (contract: docs/API.md).
+
+Every error leaves as ``{"error": {"message", "fields"}}`` with a 4xx status;
+an unexpected exception is logged (without request data) and answered 500 in the
+same shape, never with a traceback.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from django.http import HttpRequest, HttpResponse
+from django.utils.translation import gettext as _
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, HttpError, ValidationError
+
+from sigap.lib.api_errors import ApiError
+from sigap.regions.api import router as regions_router
+
+logger = logging.getLogger("sigap.api")
+
+api = NinjaAPI(
+    title="SIGAP API",
+    version="1",
+    urls_namespace="api-v1",
+    docs_url=None,
+    openapi_url="/openapi.json",
+)
+
+
+def _error(request: HttpRequest, status: int, message: str, fields: dict[str, str] | None = None) -> HttpResponse:
+    return api.create_response(request, {"error": {"message": message, "fields": fields or {}}}, status=status)
+
+
+@api.exception_handler(ApiError)
+def _api_error(request: HttpRequest, exc: ApiError) -> HttpResponse:
+    return _error(request, exc.status, exc.message, exc.fields)
+
+
+@api.exception_handler(ValidationError)
+def _validation_error(request: HttpRequest, exc: ValidationError) -> HttpResponse:
+    fields: dict[str, str] = {}
+    for err in exc.errors:
+        loc = [str(part) for part in err.get("loc", ()) if part not in ("body", "payload", "query", "path", "header")]
+        fields[".".join(loc) or "body"] = str(err.get("msg", _("Nilai tidak sah.")))
+    return _error(request, 422, _("Data tidak valid."), fields)
+
+
+@api.exception_handler(AuthenticationError)
+def _auth_error(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
+    return _error(request, 401, _("Token tidak valid atau tidak ada."))
+
+
+@api.exception_handler(HttpError)
+def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    return _error(request, exc.status_code, str(exc))
+
+
+@api.exception_handler(Exception)
+def _unexpected(request: HttpRequest, exc: Exception) -> HttpResponse:
+    logger.exception("Unhandled API error (%s)", type(exc).__name__)
+    return _error(request, 500, _("Terjadi kesalahan pada server."))
+
+
+api.add_router("/regions", regions_router)
