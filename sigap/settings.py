@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "sigap.core",
     "sigap.regions",
     "sigap.accounts",
+    "sigap.vault",
 ]
 
 MIDDLEWARE = [

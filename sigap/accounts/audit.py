@@ -1,38 +1,30 @@
-"""Seam between accounts and the audit log.
-
-Until the vault's hash-chained audit log exists these write to the application
-log without personal data; the vault replaces the bodies with audit entries.
-"""
+"""Accounts' events in the hash-chained audit log (sigap.vault.audit)."""
 
 from __future__ import annotations
 
-import logging
 from typing import Any
 
 from django.http import HttpRequest
 
-logger = logging.getLogger("sigap.audit")
-
-
-def _actor(user: Any) -> str:
-    return f"user:{user.pk}" if user is not None and getattr(user, "pk", None) else "anonymous"
+from sigap.vault import audit
 
 
 def login_failed(request: HttpRequest, user: Any, reason: str) -> None:
-    logger.info("auth.login_failed actor=%s reason=%s", _actor(user), reason)
+    # The typed username is not recorded: it may be a mistyped password.
+    audit.record("auth.login_failed", obj=user, reason=reason, request=request)
 
 
 def logged_in(request: HttpRequest, user: Any) -> None:
-    logger.info("auth.login actor=%s", _actor(user))
+    audit.record("auth.login", actor=user, obj=user, request=request)
 
 
 def logged_out(request: HttpRequest | None, user: Any) -> None:
-    logger.info("auth.logout actor=%s", _actor(user))
+    audit.record("auth.logout", actor=user, obj=user, request=request)
 
 
 def two_factor_changed(request: HttpRequest, user: Any, change: str) -> None:
-    logger.info("auth.2fa_%s actor=%s", change, _actor(user))
+    audit.record(f"auth.2fa_{change}", actor=user, obj=user, request=request)
 
 
 def user_changed(request: HttpRequest | None, by: Any, user: Any, change: str) -> None:
-    logger.info("accounts.user_%s actor=%s object=user:%s", change, _actor(by), user.pk)
+    audit.record(f"accounts.user_{change}", actor=by, obj=user, request=request)
