@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import base64
+import io
 from functools import wraps
 from typing import Any
 
@@ -92,10 +93,10 @@ def enroll_2fa(request: HttpRequest) -> HttpResponse:
             messages.success(request, _("Autentikasi dua langkah aktif."))
             return redirect("core:staff_home")
         form.add_error("token", _("Kode salah atau sudah kedaluwarsa. Coba kode yang baru."))
-    qr = segno.make(device.config_url, error="m")
-    qr_data = "data:image/svg+xml;base64," + base64.b64encode(
-        qr.svg_inline(scale=5, dark="#111", light="#fff").encode()
-    ).decode()
+    # A standalone SVG (with its xmlns): browsers refuse to draw an <img> without it.
+    svg = io.BytesIO()
+    segno.make(device.config_url, error="m").save(svg, kind="svg", scale=5, dark="#111", light="#fff", xmldecl=False)
+    qr_data = "data:image/svg+xml;base64," + base64.b64encode(svg.getvalue()).decode()
     secret = base64.b32encode(device.bin_key).decode().rstrip("=")
     status = 400 if request.method == "POST" else 200
     return render(

@@ -3,6 +3,7 @@ from __future__ import annotations
 import secrets
 from collections.abc import Callable
 
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 
 from sigap.core.logging import request_id_var
@@ -52,7 +53,7 @@ class SecurityHeadersMiddleware:
         response = self.get_response(request)
         response.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
         response.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=(), interest-cohort=()")
-        response.setdefault("Referrer-Policy", "no-referrer")
+        response.setdefault("Referrer-Policy", settings.SECURE_REFERRER_POLICY)
         user = getattr(request, "user", None)
         if (user is not None and user.is_authenticated) or not request.path.startswith("/static/"):
             # Public pages of a hotline site are also kept out of shared caches

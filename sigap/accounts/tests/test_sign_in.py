@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import base64
+import re
 from datetime import timedelta
 from unittest import mock
 
@@ -77,6 +79,10 @@ class TwoFactorTests(SigapTestCase):
             self.assertRedirects(response, "/akun/2fa/daftar/", fetch_redirect_response=False)
         page = self.client.get("/akun/2fa/daftar/")
         self.assertContains(page, "data:image/svg+xml;base64,")
+        encoded = re.search(r"data:image/svg\+xml;base64,([A-Za-z0-9+/=]+)", page.content.decode())
+        assert encoded is not None
+        # Without its namespace an SVG in an <img> is drawn as nothing at all.
+        self.assertIn(b'xmlns="http://www.w3.org/2000/svg"', base64.b64decode(encoded[1]))
         device = TOTPDevice.objects.get(user=newcomer, confirmed=False)
         wrong = self.client.post("/akun/2fa/daftar/", {"token": "000000" if current_token(device) != "000000" else "111111"})
         self.assertEqual(wrong.status_code, 400)

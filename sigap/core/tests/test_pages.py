@@ -19,7 +19,7 @@ class PublicPageTests(SigapTestCase):
             response = self.client.get(url)
             self.assertIn("default-src 'self'", response["Content-Security-Policy"], url)
             self.assertEqual(response["X-Frame-Options"], "DENY", url)
-            self.assertEqual(response["Referrer-Policy"], "no-referrer", url)
+            self.assertEqual(response["Referrer-Policy"], "same-origin", url)
             self.assertEqual(response["X-Content-Type-Options"], "nosniff", url)
 
     def test_authenticated_pages_are_not_cached(self) -> None:
