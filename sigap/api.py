@@ -14,7 +14,9 @@ from django.utils.translation import gettext as _
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
+from sigap.intake.api import router as intake_router
 from sigap.lib.api_errors import ApiError
+from sigap.lib.pydantic_errors import fields_from_errors
 from sigap.regions.api import router as regions_router
 
 logger = logging.getLogger("sigap.api")
@@ -39,11 +41,7 @@ def _api_error(request: HttpRequest, exc: ApiError) -> HttpResponse:
 
 @api.exception_handler(ValidationError)
 def _validation_error(request: HttpRequest, exc: ValidationError) -> HttpResponse:
-    fields: dict[str, str] = {}
-    for err in exc.errors:
-        loc = [str(part) for part in err.get("loc", ()) if part not in ("body", "payload", "query", "path", "header")]
-        fields[".".join(loc) or "body"] = str(err.get("msg", _("Nilai tidak sah.")))
-    return _error(request, 422, _("Data tidak valid."), fields)
+    return _error(request, 422, _("Data tidak valid."), fields_from_errors(exc.errors))
 
 
 @api.exception_handler(AuthenticationError)
@@ -53,6 +51,9 @@ def _auth_error(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
 
 @api.exception_handler(HttpError)
 def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    if exc.status_code == 400:
+        # ninja's "Cannot parse request body": the body is not JSON.
+        return _error(request, 400, _("Isi permintaan harus JSON yang sah."))
     return _error(request, exc.status_code, str(exc))
 
 
@@ -63,3 +64,4 @@ def _unexpected(request: HttpRequest, exc: Exception) -> HttpResponse:
 
 
 api.add_router("/regions", regions_router)
+api.add_router("/", intake_router)

@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "sigap.regions",
     "sigap.accounts",
     "sigap.vault",
+    "sigap.intake",
 ]
 
 MIDDLEWARE = [
@@ -149,6 +150,17 @@ AUTH_PASSWORD_VALIDATORS = [
 SIGAP_LOCKOUT_FAILURES = env_int("SIGAP_LOCKOUT_FAILURES", 6, minimum=1)
 SIGAP_LOCKOUT_MINUTES = env_int("SIGAP_LOCKOUT_MINUTES", 15, minimum=1)
 SIGAP_IP_FAILURES_PER_HOUR = env_int("SIGAP_IP_FAILURES_PER_HOUR", 30, minimum=1)
+
+# Intake (sigap.intake): response deadlines by risk, tracking-code lockout,
+# public lookup rate (per process) and how long idempotent answers are kept.
+SIGAP_RESPONSE_HOURS_TINGGI = env_int("SIGAP_RESPONSE_HOURS_TINGGI", 1, minimum=1)
+SIGAP_RESPONSE_HOURS_SEDANG = env_int("SIGAP_RESPONSE_HOURS_SEDANG", 6, minimum=1)
+SIGAP_RESPONSE_WORKING_DAYS_RENDAH = env_int("SIGAP_RESPONSE_WORKING_DAYS_RENDAH", 3, minimum=1)
+SIGAP_TRACKING_MAX_FAILURES = env_int("SIGAP_TRACKING_MAX_FAILURES", 5, minimum=1)
+SIGAP_TRACKING_LOCK_MINUTES = env_int("SIGAP_TRACKING_LOCK_MINUTES", 30, minimum=1)
+SIGAP_TRACKING_LOOKUPS_PER_MINUTE = env_int("SIGAP_TRACKING_LOOKUPS_PER_MINUTE", 30, minimum=1)
+SIGAP_TRACKING_FAILURES_PER_HOUR = env_int("SIGAP_TRACKING_FAILURES_PER_HOUR", 10, minimum=1)
+SIGAP_IDEMPOTENCY_HOURS = env_int("SIGAP_IDEMPOTENCY_HOURS", 24, minimum=1)
 
 # Sessions: idle timeout and absolute lifetime (accounts.middleware).
 SIGAP_SESSION_IDLE_MINUTES = env_int("SIGAP_SESSION_IDLE_MINUTES", 30, minimum=1)

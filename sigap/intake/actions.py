@@ -1,0 +1,508 @@
+"""Every intake state change, each one transaction with its audit entries.
+
+Views and the API parse input, check access, call one of these and respond.
+
+* ``submit_report(data, *, by, ...)`` -> ``SubmittedReport`` (plaintext tracking
+  code and PIN, returned this once)
+* ``record_contact(data, *, by, ...)`` -> ``Contact``
+* ``override_risk(report, risk, *, by, reason)``
+* ``link_reports(a, b, *, by, reason)`` -> ``ReportLink``
+* ``open_report(user, pk, request)``: the audited detail read
+* ``track(code, pin)``: the public coarse-status lookup (counts wrong PINs)
+
+Audit entries carry ids only; reasons typed by staff are sealed on the record
+they explain (``RiskOverride.reason``, ``ReportLink.reason``), not in the log.
+"""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.http import HttpRequest
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from sigap.intake import tracking
+from sigap.intake.access import (
+    can_file_report,
+    can_manage_reports,
+    can_record_contact,
+    get_report_for,
+)
+from sigap.intake.codes import Authority, Risk, age_group
+from sigap.intake.models import (
+    ChronologyEvent,
+    Contact,
+    IdempotencyRecord,
+    Perpetrator,
+    RegistrationCounter,
+    Report,
+    ReporterIdentity,
+    ReportLink,
+    ReportSexualForm,
+    ReportViolence,
+    RiskOverride,
+    TrackingCode,
+    Victim,
+)
+from sigap.intake.triage import PerpetratorFacts, TriageFacts, VictimFacts, assess, response_due
+from sigap.intake.validation import (
+    ContactInput,
+    ReportInput,
+    ReportInvalid,
+    as_aware,
+    canonical_nik,
+    check_report,
+    effective_age,
+    in_deployment,
+)
+from sigap.vault.audit import record
+from sigap.vault.blind import NotNormalisable, name_index, nik_index, normalise_phone, phone_index
+
+# --- submitting a report ----------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Idempotency:
+    """An ``Idempotency-Key`` and the digest of the request body it came with."""
+
+    key: str
+    request_digest: str
+
+    @staticmethod
+    def digest_of(payload: Any) -> str:
+        text = json.dumps(payload, sort_keys=True, separators=(",", ":"), ensure_ascii=True, default=str)
+        return hashlib.sha256(text.encode("ascii")).hexdigest()
+
+
+class IdempotencyConflict(Exception):
+    """The key was used before with a different body (HTTP 409)."""
+
+
+@dataclass(frozen=True)
+class SubmittedReport:
+    """What the submitter is told, once. ``replayed``: an idempotent retry, nothing new created."""
+
+    report: Report
+    registration_number: str
+    tracking_code: str
+    pin: str
+    risk: str
+    case_type: str
+    replayed: bool = False
+
+    def as_response(self) -> dict[str, str]:
+        return {
+            "registration_number": self.registration_number,
+            "tracking_code": self.tracking_code,
+            "pin": self.pin,
+            "risk": self.risk,
+            "case_type": self.case_type,
+        }
+
+
+def triage_facts(data: ReportInput, today: datetime.date) -> TriageFacts:
+    return TriageFacts(
+        victims=tuple(VictimFacts(effective_age(v, today), v.sex, v.disability) for v in data.victims),
+        violence_types=frozenset(str(t) for t in data.violence_types),
+        perpetrators=tuple(
+            PerpetratorFacts(p.lives_with_victim, p.holds_office, p.is_child) for p in data.perpetrators
+        ),
+        immediate_danger=data.immediate_danger,
+        injury_needs_care=data.injury_needs_care,
+        threat_to_life=data.threat_to_life,
+        self_harm_risk=data.self_harm_risk,
+        repeated_violence=data.repeated_violence,
+    )
+
+
+def _replay(by: Any, idempotency: Idempotency) -> SubmittedReport | None:
+    existing = IdempotencyRecord.objects.filter(user=by, key=idempotency.key).select_related("report").first()
+    if existing is None:
+        return None
+    if existing.request_digest != idempotency.request_digest:
+        raise IdempotencyConflict
+    body = json.loads(existing.response or "{}")
+    assert existing.report is not None
+    return SubmittedReport(report=existing.report, replayed=True, **body)
+
+
+def _next_number(region_code: str, year: int) -> int:
+    # get_or_create under select_for_update: on PostgreSQL a concurrent first
+    # insert of the year's row fails on the unique constraint and the retried
+    # get then waits for and locks the committed row.
+    counter, _created = RegistrationCounter.objects.select_for_update().get_or_create(
+        region_code=region_code, year=year
+    )
+    counter.last_value += 1
+    counter.save(update_fields=["last_value"])
+    return counter.last_value
+
+
+def _authority(data: ReportInput) -> tuple[str, str | None]:
+    """Own authority when any victim or event is in the deployment; else suggest the victim's regency."""
+    codes = [v.desa for v in data.victims] + [e.desa for e in data.chronology]
+    if any(in_deployment(code) for code in codes):
+        return Authority.OWN, None
+    return Authority.OTHER, ".".join(data.victims[0].desa.split(".")[:2])
+
+
+def submit_report(
+    data: ReportInput,
+    *,
+    by: Any,
+    channel: str | None = None,
+    request: HttpRequest | None = None,
+    source: str = "",
+    idempotency: Idempotency | None = None,
+    contact: Contact | None = None,
+    now: datetime.datetime | None = None,
+) -> SubmittedReport:
+    """Record a report in one transaction and return its numbers, tracking code and PIN.
+
+    ``by``: the signed-in submitter (None for the public web form). ``channel``
+    overrides ``data.channel`` (the public form forces ``web``). Raises
+    ``ReportInvalid`` (nothing saved), ``PermissionDenied``, ``IdempotencyConflict``.
+    """
+    if by is not None and not can_file_report(by):
+        raise PermissionDenied
+    if idempotency is not None:
+        if by is None:
+            raise ValueError("idempotency keys need a signed-in submitter")
+        replay = _replay(by, idempotency)
+        if replay is not None:
+            return replay
+    now = now or timezone.now()
+    errors = check_report(data, now=now)
+    if errors:
+        raise ReportInvalid(errors)
+    try:
+        return _create(data, by=by, channel=channel, request=request, source=source,
+                       idempotency=idempotency, contact=contact, now=now)
+    except IntegrityError:
+        # A concurrent request with the same Idempotency-Key won the race.
+        if idempotency is not None:
+            replay = _replay(by, idempotency)
+            if replay is not None:
+                return replay
+        raise
+
+
+def _create(
+    data: ReportInput,
+    *,
+    by: Any,
+    channel: str | None,
+    request: HttpRequest | None,
+    source: str,
+    idempotency: Idempotency | None,
+    contact: Contact | None,
+    now: datetime.datetime,
+) -> SubmittedReport:
+    local_now = timezone.localtime(now)
+    today = local_now.date()
+    result = assess(triage_facts(data, today))
+    authority, transfer_to = _authority(data)
+    code, pin = tracking.new_code(), tracking.new_pin()
+    canonical_code = tracking.normalise_code(code)
+    assert canonical_code is not None
+    region_code = settings.SIGAP_REGION.replace(".", "")
+    first_desa = data.victims[0].desa
+
+    with transaction.atomic():
+        claim = None
+        if idempotency is not None:
+            # Claim the key first: a concurrent twin blocks here (PostgreSQL) or
+            # waits for the write lock (SQLite) and then fails on the unique key.
+            claim = IdempotencyRecord.objects.create(
+                user=by, key=idempotency.key, request_digest=idempotency.request_digest, created_at=now
+            )
+        sequence = _next_number(region_code, local_now.year)
+        registration_number = f"{region_code}-{local_now.year}-{sequence:06d}"
+
+        reporter = data.reporter
+        identity = None
+        if not reporter.declined_identity:
+            phone = normalise_phone(reporter.phone) if reporter.phone else None
+            nik = canonical_nik(reporter.nik) if reporter.nik else None
+            identity = ReporterIdentity.objects.create(
+                name=reporter.name,
+                nik=nik,
+                nik_index=(nik_index(nik) or "") if nik else "",
+                phone=phone,
+                phone_index=(phone_index(phone) or "") if phone else "",
+                address=reporter.address,
+                created_at=now,
+            )
+        report = Report.objects.create(
+            registration_number=registration_number,
+            region_code=region_code,
+            year=local_now.year,
+            sequence=sequence,
+            channel=channel or data.channel,
+            source=source or data.source,
+            received_at=now,
+            created_at=now,
+            submitted_by=by,
+            reporter=identity,
+            reporter_relation=reporter.relation or "",
+            reporter_declined_identity=reporter.declined_identity,
+            reporter_declined_reason=reporter.declined_reason if reporter.declined_identity else None,
+            needs_follow_up=reporter.declined_identity,
+            desa_id=first_desa,
+            kecamatan_code=first_desa.rsplit(".", 1)[0],
+            authority=authority,
+            transfer_to_id=transfer_to,
+            risk=result.risk,
+            risk_computed=result.risk,
+            risk_reasons=result.reasons,
+            case_type=result.case_type,
+            response_due_at=response_due(result.risk, now),
+            immediate_danger=data.immediate_danger,
+            injury_needs_care=data.injury_needs_care,
+            threat_to_life=data.threat_to_life,
+            self_harm_risk=data.self_harm_risk,
+            repeated_violence=data.repeated_violence,
+            victim_condition=data.victim_condition,
+            needs=data.needs,
+            safe_times=data.safe_contact.safe_times,
+            safe_channel=data.safe_contact.safe_channel or "",
+            never_call_back=data.safe_contact.never_call_back,
+            consent_process=data.consent.process,
+            consent_refer=data.consent.refer,
+            consent_police=data.consent.police,
+            consent_statistics=data.consent.statistics_effective,
+        )
+        victims = []
+        for position, v in enumerate(data.victims):
+            age = effective_age(v, today)
+            nik = canonical_nik(v.nik) if v.nik else None
+            victims.append(
+                Victim(
+                    report=report,
+                    position=position,
+                    name=v.name,
+                    name_index=name_index(v.name) if v.name else "",
+                    birth_date=v.birth_date,
+                    stated_age=str(v.age) if v.age is not None else None,
+                    age_group=age_group(age),
+                    is_child=age < 18,
+                    sex=v.sex,
+                    nik=nik,
+                    nik_index=(nik_index(nik) or "") if nik else "",
+                    address=v.address,
+                    desa_id=v.desa,
+                    kecamatan_code=v.desa.rsplit(".", 1)[0],
+                    education=v.education or "",
+                    occupation=v.occupation or "",
+                    disability=v.disability,
+                    marital_status=v.marital_status or "",
+                )
+            )
+        Victim.objects.bulk_create(victims)
+        Perpetrator.objects.bulk_create(
+            Perpetrator(
+                report=report,
+                position=position,
+                name=p.name,
+                relation=p.relation,
+                sex=p.sex or "",
+                lives_with_victim=p.lives_with_victim,
+                holds_office=p.holds_office,
+                is_child=p.is_child,
+            )
+            for position, p in enumerate(data.perpetrators)
+        )
+        ChronologyEvent.objects.bulk_create(
+            ChronologyEvent(
+                report=report,
+                position=position,
+                when=as_aware(e.when),
+                approximate=e.approximate,
+                place=e.place,
+                desa_id=e.desa,
+                description=e.description,
+                recorded_by=by,
+                recorded_at=now,
+            )
+            for position, e in enumerate(data.chronology)
+        )
+        ReportViolence.objects.bulk_create(ReportViolence(report=report, violence_type=t) for t in data.violence_types)
+        ReportSexualForm.objects.bulk_create(ReportSexualForm(report=report, form=f) for f in data.sexual_violence_forms)
+        TrackingCode.objects.create(
+            report=report,
+            code_digest=tracking.code_digest(canonical_code),
+            pin_digest=tracking.pin_digest(canonical_code, pin),
+            created_at=now,
+        )
+        if contact is not None:
+            Contact.objects.filter(pk=contact.pk).update(report=report)
+        record("intake.report_created", actor=by, obj=report, request=request)
+        if identity is not None:
+            record("intake.reporter_identity_created", actor=by, obj=identity, request=request)
+
+        submitted = SubmittedReport(
+            report=report,
+            registration_number=registration_number,
+            tracking_code=code,
+            pin=pin,
+            risk=str(result.risk),
+            case_type=str(result.case_type),
+        )
+        if claim is not None:
+            claim.response = json.dumps(submitted.as_response())
+            claim.status_code = 201
+            claim.report = report
+            claim.save(update_fields=["response", "status_code", "report"])
+    return submitted
+
+
+def purge_idempotency(now: datetime.datetime | None = None) -> int:
+    """Delete stored answers older than SIGAP_IDEMPOTENCY_HOURS (they hold a sealed PIN)."""
+    cutoff = (now or timezone.now()) - datetime.timedelta(hours=settings.SIGAP_IDEMPOTENCY_HOURS)
+    deleted, _ = IdempotencyRecord.objects.filter(created_at__lt=cutoff).delete()
+    return deleted
+
+
+# --- contacts -----------------------------------------------------------------
+
+
+def record_contact(
+    data: ContactInput,
+    *,
+    by: Any,
+    report: Report | None = None,
+    request: HttpRequest | None = None,
+) -> Contact:
+    """Record one call, chat, SMS, visit or volunteer message. Raises ReportInvalid on a bad number."""
+    if not can_record_contact(by):
+        raise PermissionDenied
+    phone = None
+    if data.caller_phone:
+        try:
+            phone = normalise_phone(data.caller_phone)
+        except NotNormalisable:
+            raise ReportInvalid({"caller_phone": _("Nomor telepon tidak sah.")}) from None
+    started = as_aware(data.started_at) if data.started_at else timezone.now()
+    if started > timezone.now() + datetime.timedelta(minutes=10):
+        raise ReportInvalid({"started_at": _("Waktu kontak tidak boleh di masa depan.")})
+    with transaction.atomic():
+        contact = Contact.objects.create(
+            channel=data.channel,
+            started_at=started,
+            duration_seconds=data.duration_seconds,
+            operator=by,
+            caller_phone=phone,
+            caller_phone_index=(phone_index(phone) or "") if phone else "",
+            outcome=data.outcome,
+            note=data.note,
+            do_not_call_back=data.do_not_call_back,
+            report=report,
+        )
+        record("intake.contact_recorded", actor=by, obj=contact, request=request)
+    return contact
+
+
+# --- triage override, duplicates, opening -----------------------------------
+
+
+def override_risk(
+    report: Report, risk: str, *, by: Any, reason: str, request: HttpRequest | None = None
+) -> Report:
+    """Set a report's risk by hand, with a reason; recomputes its response deadline."""
+    if not can_manage_reports(by) or not Report.objects.visible_to(by).filter(pk=report.pk).exists():
+        raise PermissionDenied
+    if risk not in Risk.values:
+        raise ReportInvalid({"risk": _("Tingkat risiko tidak dikenal.")})
+    if not (reason or "").strip():
+        raise ReportInvalid({"reason": _("Alasan perubahan risiko wajib diisi.")})
+    with transaction.atomic():
+        locked = Report.objects.select_for_update().get(pk=report.pk)
+        RiskOverride.objects.create(report=locked, from_risk=locked.risk, to_risk=risk, reason=reason.strip(), by=by)
+        locked.risk = risk
+        locked.risk_overridden = True
+        locked.response_due_at = response_due(risk, locked.received_at)
+        locked.save(update_fields=["risk", "risk_overridden", "response_due_at"])
+        record("intake.risk_overridden", actor=by, obj=locked, request=request)
+    report.risk, report.risk_overridden, report.response_due_at = locked.risk, True, locked.response_due_at
+    return locked
+
+
+def link_reports(
+    a: Report, b: Report, *, by: Any, reason: str = "", request: HttpRequest | None = None
+) -> ReportLink:
+    """Mark two reports as possibly the same matter. Both stay as they are; linking twice is a no-op."""
+    if not can_manage_reports(by):
+        raise PermissionDenied
+    if a.pk == b.pk:
+        raise ReportInvalid({"other": _("Laporan tidak dapat ditautkan dengan dirinya sendiri.")})
+    if Report.objects.visible_to(by).filter(pk__in=[a.pk, b.pk]).count() != 2:
+        raise PermissionDenied
+    low, high = sorted([a.pk, b.pk])
+    with transaction.atomic():
+        existing = ReportLink.objects.filter(report_id=low, other_id=high).first()
+        if existing is not None:
+            return existing
+        link = ReportLink.objects.create(report_id=low, other_id=high, reason=reason.strip() or None, linked_by=by)
+        record("intake.reports_linked", actor=by, obj=link, request=request)
+    return link
+
+
+def open_report(user: Any, pk: Any, request: HttpRequest | None = None) -> Report:
+    """Fetch a report for a detail view through the access rule and audit the read (Http404 if not visible)."""
+    report = get_report_for(user, pk)
+    with transaction.atomic():
+        record("intake.report_opened", actor=user, obj=report, request=request)
+    return report
+
+
+# --- public tracking ------------------------------------------------------------
+
+
+class TrackingLocked(Exception):
+    """Too many wrong PINs for this code; try later (HTTP 429)."""
+
+
+def track(code: str, pin: str, *, now: datetime.datetime | None = None) -> str | None:
+    """The coarse public status for a code and PIN, or None when either is wrong.
+
+    A wrong PIN counts against the code; after SIGAP_TRACKING_MAX_FAILURES the
+    code is locked for SIGAP_TRACKING_LOCK_MINUTES (``TrackingLocked``), and each
+    further failure locks it again. A right PIN clears the count. Successful
+    lookups of an unlocked code write nothing.
+    """
+    now = now or timezone.now()
+    canonical = tracking.normalise_code(code or "")
+    if canonical is None:
+        return None
+    entry = (
+        TrackingCode.objects.filter(code_digest=tracking.code_digest(canonical))
+        .select_related("report")
+        .only("pk", "pin_digest", "failed_attempts", "locked_until", "report__status")
+        .first()
+    )
+    if entry is None:
+        return None
+    if entry.locked_until is not None and entry.locked_until > now:
+        raise TrackingLocked
+    pin = (pin or "").strip()
+    if len(pin) != tracking.PIN_LENGTH or not pin.isascii() or not pin.isdigit() or not tracking.pin_matches(
+        canonical, pin, entry.pin_digest
+    ):
+        failures = entry.failed_attempts + 1
+        update: dict[str, Any] = {"failed_attempts": F("failed_attempts") + 1}
+        if failures >= settings.SIGAP_TRACKING_MAX_FAILURES:
+            update["locked_until"] = now + datetime.timedelta(minutes=settings.SIGAP_TRACKING_LOCK_MINUTES)
+        TrackingCode.objects.filter(pk=entry.pk).update(**update)
+        return None
+    if entry.failed_attempts:
+        TrackingCode.objects.filter(pk=entry.pk).update(failed_attempts=0, locked_until=None)
+    return entry.report.public_status

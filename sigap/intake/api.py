@@ -1,0 +1,178 @@
+"""Intake endpoints of the integration API (docs/API.md): reports and tracking."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import secrets
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from ninja import Header, Router, Schema, Status
+from ninja.security import HttpBearer
+
+from sigap.accounts.models import keyed_digest
+from sigap.intake.access import can_file_report
+from sigap.intake.actions import (
+    Idempotency,
+    IdempotencyConflict,
+    TrackingLocked,
+    submit_report,
+    track,
+)
+from sigap.intake.models import ApiToken
+from sigap.intake.validation import ReportInput, ReportInvalid
+from sigap.lib.api_errors import ApiError
+from sigap.lib.ratelimit import SlidingWindowLimiter
+
+router = Router(tags=["reports"])
+
+# --- tokens -----------------------------------------------------------------
+
+
+def token_digest(token: str) -> str:
+    return hashlib.sha256(token.encode("utf-8", "replace")).hexdigest()
+
+
+def issue_token(user: Any) -> str:
+    """A new bearer token for ``user``; only its digest is stored. Returned this once."""
+    token = secrets.token_urlsafe(32)
+    ApiToken.objects.create(user=user, digest=token_digest(token))
+    return token
+
+
+def user_for_token(token: str) -> Any:
+    if not token or len(token) > 200:
+        return None
+    entry = (
+        ApiToken.objects.filter(digest=token_digest(token), revoked_at__isnull=True)
+        .select_related("user")
+        .first()
+    )
+    if entry is None or not entry.user.is_active:
+        return None
+    return entry.user
+
+
+class BearerToken(HttpBearer):
+    def authenticate(self, request: HttpRequest, token: str) -> Any:
+        return user_for_token(token)
+
+
+class ReportFilerToken(BearerToken):
+    """A valid token of a role that may file reports; other roles get 403 before the body is read."""
+
+    def authenticate(self, request: HttpRequest, token: str) -> Any:
+        user = user_for_token(token)
+        if user is not None and not can_file_report(user):
+            raise ApiError(403, _("Peran Anda tidak boleh mengirim laporan."))
+        return user
+
+
+# --- POST /reports ------------------------------------------------------------
+
+
+class ReportCreated(Schema):
+    registration_number: str
+    tracking_code: str
+    pin: str
+    risk: str
+    case_type: str
+
+
+class ErrorBody(Schema):
+    message: str
+    fields: dict[str, str]
+
+
+class ErrorOut(Schema):
+    error: ErrorBody
+
+
+_IDEMPOTENCY_KEY = re.compile(r"[\x21-\x7e]{1,128}")
+
+
+@router.post(
+    "/reports",
+    auth=ReportFilerToken(),
+    response={201: ReportCreated, 401: ErrorOut, 403: ErrorOut, 409: ErrorOut, 422: ErrorOut},
+    summary="File a report (pengaduan)",
+)
+def create_report(
+    request: HttpRequest,
+    payload: ReportInput,
+    idempotency_key: str | None = Header(None, alias="Idempotency-Key"),
+) -> Any:
+    user = request.auth  # type: ignore[attr-defined]
+    idempotency = None
+    key = request.headers.get("Idempotency-Key")
+    if key is not None:
+        if not _IDEMPOTENCY_KEY.fullmatch(key):
+            raise ApiError(
+                422,
+                _("Data tidak valid."),
+                {"Idempotency-Key": _("Kunci harus 1-128 karakter ASCII yang terlihat.")},
+            )
+        idempotency = Idempotency(key=key, request_digest=Idempotency.digest_of(json.loads(request.body)))
+    try:
+        submitted = submit_report(payload, by=user, request=request, idempotency=idempotency)
+    except ReportInvalid as error:
+        raise ApiError(422, error.message, error.fields) from None
+    except IdempotencyConflict:
+        raise ApiError(
+            409, _("Idempotency-Key ini sudah dipakai untuk laporan dengan isi yang berbeda.")
+        ) from None
+    except PermissionDenied:
+        raise ApiError(403, _("Peran Anda tidak boleh mengirim laporan.")) from None
+    return Status(201, submitted.as_response())
+
+
+# --- GET /track/{code} ----------------------------------------------------------
+
+
+class TrackOut(Schema):
+    status: str
+    hotline: str
+
+
+# Per process (see sigap.lib.ratelimit); keyed by a keyed digest of the client address.
+lookup_limiter = SlidingWindowLimiter(settings.SIGAP_TRACKING_LOOKUPS_PER_MINUTE, 60)
+failure_limiter = SlidingWindowLimiter(settings.SIGAP_TRACKING_FAILURES_PER_HOUR, 3600)
+
+
+def _client_key(request: HttpRequest) -> str:
+    return keyed_digest("track|" + str(request.META.get("REMOTE_ADDR", "")))
+
+
+def _too_many() -> ApiError:
+    return ApiError(429, _("Terlalu banyak percobaan. Silakan coba lagi nanti."))
+
+
+@router.get(
+    "/track/{tracking_code}",
+    auth=None,
+    response={200: TrackOut, 404: ErrorOut, 429: ErrorOut},
+    summary="Coarse status of a report, by tracking code and PIN (header X-Tracking-Pin)",
+)
+def track_report(
+    request: HttpRequest,
+    tracking_code: str,
+    x_tracking_pin: str | None = Header(None, alias="X-Tracking-Pin"),
+) -> Any:
+    client = _client_key(request)
+    if failure_limiter.exceeded(client) or not lookup_limiter.hit(client):
+        raise _too_many()
+    pin = request.headers.get("X-Tracking-Pin", "")
+    try:
+        status = track(tracking_code, pin, now=timezone.now())
+    except TrackingLocked:
+        raise _too_many() from None
+    if status is None:
+        failure_limiter.record(client)
+        raise ApiError(404, _("Kode pelacakan atau PIN tidak cocok."))
+    return {"status": status, "hotline": settings.SIGAP_HOTLINE}

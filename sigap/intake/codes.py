@@ -1,0 +1,186 @@
+"""The code lists of intake (docs/API.md, "Codes"): the only accepted values.
+
+Each list is a ``TextChoices`` so models, forms, the API schema and statistics
+share one definition. Labels are the Indonesian terms of SIMFONI-PPA.
+"""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Channel(models.TextChoices):
+    DATANG_LANGSUNG = "datang_langsung", _("Datang langsung")
+    TELEPON = "telepon", _("Telepon")
+    WHATSAPP = "whatsapp", _("WhatsApp")
+    SMS = "sms", _("SMS")
+    SURAT_EMAIL = "surat_email", _("Surat / e-mail")
+    WEB = "web", _("Formulir web")
+    RELAWAN = "relawan", _("Laporan relawan / perangkat desa")
+    PENJANGKAUAN = "penjangkauan", _("Hasil penjangkauan")
+    RUJUKAN = "rujukan", _("Rujukan")
+    PELIMPAHAN = "pelimpahan", _("Pelimpahan")
+
+
+class ReporterRelation(models.TextChoices):
+    KORBAN_SENDIRI = "korban_sendiri", _("Korban sendiri")
+    KELUARGA = "keluarga", _("Keluarga")
+    TETANGGA = "tetangga", _("Tetangga")
+    GURU = "guru", _("Guru")
+    RELAWAN = "relawan", _("Relawan")
+    PERANGKAT_DESA = "perangkat_desa", _("Perangkat desa")
+    LAINNYA = "lainnya", _("Lainnya")
+
+
+class Sex(models.TextChoices):
+    L = "L", _("Laki-laki")
+    P = "P", _("Perempuan")
+
+
+class Education(models.TextChoices):
+    TIDAK_SEKOLAH = "tidak_sekolah", _("Tidak/Belum Sekolah")
+    PAUD_TK = "paud_tk", _("PAUD/TK")
+    SD = "sd", _("SD")
+    SLTP = "sltp", _("SLTP")
+    SLTA = "slta", _("SLTA")
+    PERGURUAN_TINGGI = "perguruan_tinggi", _("Perguruan Tinggi")
+
+
+class Occupation(models.TextChoices):
+    PELAJAR = "pelajar", _("Pelajar")
+    IBU_RUMAH_TANGGA = "ibu_rumah_tangga", _("Ibu Rumah Tangga")
+    TIDAK_BEKERJA = "tidak_bekerja", _("Tidak Bekerja")
+    SWASTA_BURUH = "swasta_buruh", _("Swasta/Buruh")
+    PNS_TNI_POLRI = "pns_tni_polri", _("PNS/TNI/Polri")
+    PEDAGANG_TANI_NELAYAN = "pedagang_tani_nelayan", _("Pedagang/Tani/Nelayan")
+    LAINNYA = "lainnya", _("Lainnya")
+    TIDAK_DIKETAHUI = "tidak_diketahui", _("Tidak diketahui")
+
+
+class MaritalStatus(models.TextChoices):
+    BELUM_KAWIN = "belum_kawin", _("Belum kawin")
+    KAWIN = "kawin", _("Kawin")
+    CERAI_HIDUP = "cerai_hidup", _("Cerai hidup")
+    CERAI_MATI = "cerai_mati", _("Cerai mati")
+
+
+class PerpetratorRelation(models.TextChoices):
+    ORANG_TUA = "orang_tua", _("Orang Tua")
+    KELUARGA = "keluarga", _("Keluarga/Saudara")
+    SUAMI_ISTRI = "suami_istri", _("Suami/Istri")
+    TETANGGA = "tetangga", _("Tetangga")
+    PACAR_TEMAN = "pacar_teman", _("Pacar/Teman")
+    GURU = "guru", _("Guru")
+    REKAN_KERJA = "rekan_kerja", _("Rekan Kerja")
+    MAJIKAN = "majikan", _("Majikan")
+    LAINNYA = "lainnya", _("Lainnya")
+    TIDAK_DIKETAHUI = "tidak_diketahui", _("Tidak diketahui")
+
+
+class Place(models.TextChoices):
+    RUMAH_TANGGA = "rumah_tangga", _("Rumah Tangga")
+    TEMPAT_KERJA = "tempat_kerja", _("Tempat Kerja")
+    SEKOLAH = "sekolah", _("Sekolah")
+    FASILITAS_UMUM = "fasilitas_umum", _("Fasilitas Umum")
+    LEMBAGA_PENDIDIKAN_KILAT = "lembaga_pendidikan_kilat", _("Lembaga Pendidikan Kilat")
+    LAINNYA = "lainnya", _("Lainnya")
+
+
+class ViolenceType(models.TextChoices):
+    FISIK = "fisik", _("Fisik")
+    PSIKIS = "psikis", _("Psikis")
+    SEKSUAL = "seksual", _("Seksual")
+    EKSPLOITASI = "eksploitasi", _("Eksploitasi")
+    TRAFFICKING = "trafficking", _("Trafficking (TPPO)")
+    PENELANTARAN = "penelantaran", _("Penelantaran")
+    LAINNYA = "lainnya", _("Lainnya")
+
+
+class SexualViolenceForm(models.TextChoices):
+    """UU TPKS Pasal 4(1)."""
+
+    PELECEHAN_NONFISIK = "pelecehan_nonfisik", _("Pelecehan seksual nonfisik")
+    PELECEHAN_FISIK = "pelecehan_fisik", _("Pelecehan seksual fisik")
+    PEMAKSAAN_KONTRASEPSI = "pemaksaan_kontrasepsi", _("Pemaksaan kontrasepsi")
+    PEMAKSAAN_STERILISASI = "pemaksaan_sterilisasi", _("Pemaksaan sterilisasi")
+    PEMAKSAAN_PERKAWINAN = "pemaksaan_perkawinan", _("Pemaksaan perkawinan")
+    PENYIKSAAN_SEKSUAL = "penyiksaan_seksual", _("Penyiksaan seksual")
+    EKSPLOITASI_SEKSUAL = "eksploitasi_seksual", _("Eksploitasi seksual")
+    PERBUDAKAN_SEKSUAL = "perbudakan_seksual", _("Perbudakan seksual")
+    KBGO = "kbgo", _("Kekerasan seksual berbasis elektronik")
+
+
+class AgeGroup(models.TextChoices):
+    """SIMFONI-PPA age groups."""
+
+    A0_5 = "0-5", "0-5"
+    A6_12 = "6-12", "6-12"
+    A13_17 = "13-17", "13-17"
+    A18_24 = "18-24", "18-24"
+    A25_44 = "25-44", "25-44"
+    A45_59 = "45-59", "45-59"
+    A60 = "60+", "60+"
+
+
+def age_group(age: int) -> str:
+    for upper, group in ((5, "0-5"), (12, "6-12"), (17, "13-17"), (24, "18-24"), (44, "25-44"), (59, "45-59")):
+        if age <= upper:
+            return group
+    return AgeGroup.A60
+
+
+class ContactOutcome(models.TextChoices):
+    NEW_REPORT = "laporan_baru", _("Laporan baru")
+    FOLLOW_UP = "tindak_lanjut", _("Tindak lanjut kasus yang ada")
+    INFORMATION = "informasi", _("Informasi atau konsultasi")
+    REFERRED = "dirujuk", _("Dirujuk ke lembaga lain")
+    SILENT = "diam_iseng_salah", _("Diam, iseng, atau salah sambung")
+
+
+class SafeChannel(models.TextChoices):
+    TELEPON = "telepon", _("Telepon")
+    WHATSAPP = "whatsapp", _("WhatsApp")
+    SMS = "sms", _("SMS")
+    KUNJUNGAN = "kunjungan", _("Kunjungan")
+    LEWAT_RELAWAN = "lewat_relawan", _("Lewat relawan desa")
+    TIDAK_DIHUBUNGI = "jangan_dihubungi", _("Jangan dihubungi")
+
+
+class ReportStatus(models.TextChoices):
+    """Internal status. Each maps to one public coarse status (``public_status``)."""
+
+    DITERIMA = "diterima", _("Diterima")
+    DITANGANI = "ditangani", _("Ditangani")
+    SELESAI = "selesai", _("Selesai")
+
+
+# The coarse status the reporter sees. Internal statuses may grow (the cases app
+# may add finer ones); every one must map to one of these three.
+PUBLIC_STATUS: dict[str, str] = {
+    ReportStatus.DITERIMA: "diterima",
+    ReportStatus.DITANGANI: "ditangani",
+    ReportStatus.SELESAI: "selesai",
+}
+OPEN_STATUSES: tuple[str, ...] = (ReportStatus.DITERIMA, ReportStatus.DITANGANI)
+
+
+class Risk(models.TextChoices):
+    TINGGI = "tinggi", _("Tinggi")
+    SEDANG = "sedang", _("Sedang")
+    RENDAH = "rendah", _("Rendah")
+
+
+RISK_ORDER = {Risk.RENDAH: 0, Risk.SEDANG: 1, Risk.TINGGI: 2}
+
+
+class CaseType(models.TextChoices):
+    KTP = "KtP", _("Kekerasan terhadap Perempuan (KtP)")
+    AMPK = "AMPK", _("Anak yang Memerlukan Perlindungan Khusus (AMPK)")
+
+
+class Authority(models.TextChoices):
+    """Kewenangan: whether this unit handles the report or should transfer it."""
+
+    OWN = "sendiri", _("Kewenangan unit ini")
+    OTHER = "lain", _("Kewenangan daerah lain")

@@ -1,0 +1,483 @@
+"""Intake records: contacts, reports (pengaduan) and what hangs off them.
+
+What is plain and what is sealed:
+
+* Plain, so lists and statistics can filter and count in SQL: codes (channel,
+  sex, violence type, place, relation), desa and kecamatan codes, age group,
+  event dates, status, risk, case type, timestamps, yes/no flags.
+* Sealed by the vault (``sigap.vault.fields``): every name, NIK, phone number,
+  address, date of birth, age and free text. Reporter identity lives in its own
+  record (``ReporterIdentity``) under the ``identity`` key; the rest uses the
+  ``content`` key.
+* Exact-match lookups of sealed values go through blind indexes
+  (``*_index`` columns); a hit is only a candidate and is confirmed by decrypting.
+
+Access to reports goes through ``Report.objects.visible_to(user)`` and
+``sigap.intake.access`` only; views never query these models directly.
+State changes go through ``sigap.intake.actions``.
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from sigap.accounts.roles import Perm, has_permission
+from sigap.intake.codes import (
+    PUBLIC_STATUS,
+    AgeGroup,
+    Authority,
+    CaseType,
+    Channel,
+    ContactOutcome,
+    Education,
+    MaritalStatus,
+    Occupation,
+    PerpetratorRelation,
+    Place,
+    ReporterRelation,
+    ReportStatus,
+    Risk,
+    SafeChannel,
+    Sex,
+    SexualViolenceForm,
+    ViolenceType,
+)
+from sigap.vault.fields import EncryptedCharField, EncryptedDateField, EncryptedTextField
+
+USER = settings.AUTH_USER_MODEL
+
+
+class Contact(models.Model):
+    """One call, chat, SMS, visit or volunteer message, whatever came of it.
+
+    The caller's number is sealed; ``caller_phone_index`` (blind index of the
+    normalised number) lets ``queries.caller_history`` find earlier contacts.
+    """
+
+    channel = models.CharField(_("saluran"), max_length=20, choices=Channel.choices)
+    started_at = models.DateTimeField(_("waktu mulai"), default=timezone.now)
+    duration_seconds = models.PositiveIntegerField(_("durasi (detik)"), null=True, blank=True)
+    operator = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+", verbose_name=_("petugas"))
+    caller_phone = EncryptedCharField(_("nomor penelepon"), purpose="identity", max_length=32, null=True, blank=True)
+    caller_phone_index = models.CharField(max_length=16, blank=True, default="")
+    outcome = models.CharField(_("hasil"), max_length=20, choices=ContactOutcome.choices)
+    note = EncryptedTextField(_("catatan singkat"), null=True, blank=True)
+    do_not_call_back = models.BooleanField(_("jangan telepon balik"), default=False)
+    report = models.ForeignKey(
+        "Report", on_delete=models.PROTECT, null=True, blank=True, related_name="contacts", verbose_name=_("laporan")
+    )
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        ordering = ["-started_at"]
+        indexes = [
+            models.Index(fields=["caller_phone_index"], name="contact_phone_index"),
+            models.Index(fields=["started_at"], name="contact_started"),
+        ]
+        verbose_name = _("kontak")
+        verbose_name_plural = _("kontak")
+
+    def __str__(self) -> str:
+        return f"contact {self.pk}"
+
+
+def _identity_id() -> str:
+    return uuid.uuid4().hex
+
+
+class ReporterIdentity(models.Model):
+    """Who reported, sealed under the ``identity`` key and kept apart from the report.
+
+    The primary key is random, so the link from a report says nothing by itself.
+    Showing these fields is the vault's reveal action (permission + reason + audit).
+    """
+
+    id = models.CharField(primary_key=True, max_length=32, default=_identity_id, editable=False)
+    name = EncryptedCharField(_("nama"), purpose="identity", max_length=200, null=True, blank=True)
+    nik = EncryptedCharField(_("NIK"), purpose="identity", max_length=16, null=True, blank=True)
+    nik_index = models.CharField(max_length=16, blank=True, default="", db_index=True)
+    phone = EncryptedCharField(_("nomor telepon"), purpose="identity", max_length=32, null=True, blank=True)
+    phone_index = models.CharField(max_length=16, blank=True, default="", db_index=True)
+    address = EncryptedTextField(_("alamat"), purpose="identity", null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        verbose_name = _("identitas pelapor")
+        verbose_name_plural = _("identitas pelapor")
+
+    def __str__(self) -> str:
+        return f"reporter identity {self.pk}"
+
+
+class ReportQuerySet(models.QuerySet["Report"]):
+    def visible_to(self, user: Any) -> ReportQuerySet:
+        """The one access rule for reports. Fails closed.
+
+        * view_reports (operator, manager) and work_cases (case worker, until the
+          cases app narrows it to assigned cases): every report of the deployment;
+        * submit_village_report (volunteer): only reports they submitted, and
+          views show them the coarse status only (``access.report_access_level``);
+        * everyone else (data officer, partner, admin, anonymous): nothing.
+        """
+        if has_permission(user, Perm.VIEW_REPORTS) or has_permission(user, Perm.WORK_CASES):
+            return self.all()
+        if has_permission(user, Perm.SUBMIT_VILLAGE_REPORT):
+            return self.filter(submitted_by=user)
+        return self.none()
+
+    def open(self) -> ReportQuerySet:
+        return self.exclude(status=ReportStatus.SELESAI)
+
+
+class Report(models.Model):
+    """A pengaduan: one registration number, one or more victims, a chronology.
+
+    ``registration_number`` is ``<regency code without dot>-<year>-<6 digits>``,
+    gap-free per regency and year (``RegistrationCounter``).
+    """
+
+    registration_number = models.CharField(_("nomor registrasi"), max_length=20, unique=True)
+    region_code = models.CharField(max_length=5, editable=False)
+    year = models.PositiveSmallIntegerField(editable=False)
+    sequence = models.PositiveIntegerField(editable=False)
+
+    status = models.CharField(_("status"), max_length=20, choices=ReportStatus.choices, default=ReportStatus.DITERIMA)
+    channel = models.CharField(_("saluran"), max_length=20, choices=Channel.choices)
+    source = models.CharField(_("sumber informasi"), max_length=64, blank=True, default="")
+    received_at = models.DateTimeField(_("diterima pada"), default=timezone.now)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    submitted_by = models.ForeignKey(
+        USER, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("dicatat oleh")
+    )
+
+    # Reporter: the identity itself is in ReporterIdentity.
+    reporter = models.ForeignKey(
+        ReporterIdentity, on_delete=models.PROTECT, null=True, blank=True, related_name="reports"
+    )
+    reporter_relation = models.CharField(
+        _("hubungan pelapor dengan korban"), max_length=20, choices=ReporterRelation.choices, blank=True, default=""
+    )
+    reporter_declined_identity = models.BooleanField(_("pelapor menolak memberi identitas"), default=False)
+    reporter_declined_reason = EncryptedTextField(_("alasan menolak"), purpose="identity", null=True, blank=True)
+    needs_follow_up = models.BooleanField(_("perlu tindak lanjut identitas"), default=False)
+
+    # Where: the first victim's desa, copied for fast lists and statistics.
+    desa = models.ForeignKey(
+        "regions.Region", on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("desa")
+    )
+    kecamatan_code = models.CharField(_("kecamatan"), max_length=8, blank=True, default="")
+    authority = models.CharField(_("kewenangan"), max_length=10, choices=Authority.choices, default=Authority.OWN)
+    transfer_to = models.ForeignKey(
+        "regions.Region",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("usulan pelimpahan ke"),
+    )
+
+    # Triage (sigap.intake.triage); risk_reasons holds rule codes, never text.
+    risk = models.CharField(_("risiko"), max_length=10, choices=Risk.choices)
+    risk_reasons = models.JSONField(default=list, blank=True)
+    risk_computed = models.CharField(max_length=10, choices=Risk.choices, editable=False)
+    risk_overridden = models.BooleanField(default=False)
+    case_type = models.CharField(_("jenis kasus"), max_length=4, choices=CaseType.choices)
+    response_due_at = models.DateTimeField(_("batas waktu respons"))
+
+    # Condition and danger (plain flags count in statistics and drive triage).
+    immediate_danger = models.BooleanField(_("bahaya segera"), default=False)
+    injury_needs_care = models.BooleanField(_("luka perlu perawatan"), default=False)
+    threat_to_life = models.BooleanField(_("ancaman terhadap nyawa"), default=False)
+    self_harm_risk = models.BooleanField(_("risiko menyakiti diri"), default=False)
+    repeated_violence = models.BooleanField(_("kekerasan berulang"), default=False)
+    victim_condition = EncryptedTextField(_("kondisi korban"), null=True, blank=True)
+    needs = EncryptedTextField(_("kebutuhan dan harapan"), null=True, blank=True)
+
+    # Safe contact.
+    safe_times = EncryptedTextField(_("waktu aman dihubungi"), null=True, blank=True)
+    safe_channel = models.CharField(
+        _("saluran aman"), max_length=20, choices=SafeChannel.choices, blank=True, default=""
+    )
+    never_call_back = models.BooleanField(_("jangan pernah telepon balik nomor ini"), default=False)
+
+    # Consents.
+    consent_process = models.BooleanField(_("setuju diproses"), default=False)
+    consent_refer = models.BooleanField(_("setuju dirujuk ke mitra"), default=False)
+    consent_police = models.BooleanField(_("setuju dilaporkan ke polisi"), default=False)
+    consent_statistics = models.BooleanField(_("setuju data anonim untuk statistik"), default=False)
+
+    objects = ReportQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [
+            models.Index(fields=["status", "-created_at"], name="report_status_created"),
+            models.Index(fields=["risk", "status"], name="report_risk_status"),
+            models.Index(fields=["-created_at"], name="report_created"),
+            models.Index(fields=["kecamatan_code", "-created_at"], name="report_kecamatan_created"),
+            models.Index(fields=["desa", "-created_at"], name="report_desa_created"),
+            models.Index(fields=["submitted_by", "-created_at"], name="report_submitter_created"),
+            models.Index(fields=["status", "response_due_at"], name="report_status_due"),
+        ]
+        constraints = [
+            models.UniqueConstraint(fields=["region_code", "year", "sequence"], name="report_number_unique"),
+        ]
+        verbose_name = _("laporan")
+        verbose_name_plural = _("laporan")
+
+    def __str__(self) -> str:
+        return self.registration_number
+
+    @property
+    def public_status(self) -> str:
+        """The coarse status a reporter or volunteer may see."""
+        return PUBLIC_STATUS.get(self.status, "diterima")
+
+    @property
+    def is_open(self) -> bool:
+        return self.status != ReportStatus.SELESAI
+
+
+class Victim(models.Model):
+    """One victim of a report. Identity fields sealed; age group, sex and desa plain."""
+
+    report = models.ForeignKey(Report, on_delete=models.PROTECT, related_name="victims")
+    position = models.PositiveSmallIntegerField(default=0)
+    name = EncryptedCharField(_("nama"), max_length=200, null=True, blank=True)
+    name_index = models.CharField(max_length=16, blank=True, default="")
+    birth_date = EncryptedDateField(_("tanggal lahir"), null=True, blank=True)
+    stated_age = EncryptedCharField(_("usia (perkiraan)"), max_length=3, null=True, blank=True)
+    age_group = models.CharField(_("kelompok usia"), max_length=5, choices=AgeGroup.choices)
+    is_child = models.BooleanField(_("anak"), default=False)
+    sex = models.CharField(_("jenis kelamin"), max_length=1, choices=Sex.choices)
+    nik = EncryptedCharField(_("NIK"), max_length=16, null=True, blank=True)
+    nik_index = models.CharField(max_length=16, blank=True, default="", db_index=True)
+    address = EncryptedTextField(_("alamat"), null=True, blank=True)
+    desa = models.ForeignKey("regions.Region", on_delete=models.PROTECT, related_name="+", verbose_name=_("desa"))
+    kecamatan_code = models.CharField(max_length=8, blank=True, default="")
+    education = models.CharField(_("pendidikan"), max_length=20, choices=Education.choices, blank=True, default="")
+    occupation = models.CharField(_("pekerjaan"), max_length=24, choices=Occupation.choices, blank=True, default="")
+    disability = models.BooleanField(_("disabilitas"), default=False)
+    marital_status = models.CharField(
+        _("status perkawinan"), max_length=12, choices=MaritalStatus.choices, blank=True, default=""
+    )
+
+    class Meta:
+        ordering = ["report", "position"]
+        indexes = [
+            models.Index(fields=["desa", "name_index"], name="victim_desa_name"),
+            models.Index(fields=["kecamatan_code", "age_group", "sex"], name="victim_kec_age_sex"),
+        ]
+        verbose_name = _("korban")
+        verbose_name_plural = _("korban")
+
+    def __str__(self) -> str:
+        return f"victim {self.pk}"
+
+    @property
+    def age(self) -> int | None:
+        return int(self.stated_age) if self.stated_age else None
+
+
+class Perpetrator(models.Model):
+    """An alleged perpetrator (terlapor). ``is_child`` matters for the mediation rule."""
+
+    report = models.ForeignKey(Report, on_delete=models.PROTECT, related_name="perpetrators")
+    position = models.PositiveSmallIntegerField(default=0)
+    name = EncryptedCharField(_("nama"), max_length=200, null=True, blank=True)
+    relation = models.CharField(
+        _("hubungan dengan korban"),
+        max_length=20,
+        choices=PerpetratorRelation.choices,
+        default=PerpetratorRelation.TIDAK_DIKETAHUI,
+    )
+    sex = models.CharField(_("jenis kelamin"), max_length=1, choices=Sex.choices, blank=True, default="")
+    lives_with_victim = models.BooleanField(_("tinggal serumah dengan korban"), default=False)
+    holds_office = models.BooleanField(_("memegang jabatan publik/desa"), default=False)
+    # None: not known. A sexual-violence case may be mediated only when the perpetrator is a child.
+    is_child = models.BooleanField(_("pelaku anak"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["report", "position"]
+        verbose_name = _("terlapor")
+        verbose_name_plural = _("terlapor")
+
+    def __str__(self) -> str:
+        return f"perpetrator {self.pk}"
+
+
+class ChronologyEventQuerySet(models.QuerySet["ChronologyEvent"]):
+    def current(self) -> ChronologyEventQuerySet:
+        return self.filter(is_current=True)
+
+
+class ChronologyEvent(models.Model):
+    """One event of the kronologi. Never edited in place.
+
+    To amend, the cases app inserts a new row with ``supersedes`` pointing at the
+    old one and sets the old row's ``is_current`` to False, so the history of what
+    was said stays.
+    """
+
+    report = models.ForeignKey(Report, on_delete=models.PROTECT, related_name="events")
+    position = models.PositiveSmallIntegerField(default=0)
+    when = models.DateTimeField(_("waktu kejadian"), db_index=True)
+    approximate = models.BooleanField(_("perkiraan"), default=False)
+    place = models.CharField(_("tempat kejadian"), max_length=30, choices=Place.choices, default=Place.LAINNYA)
+    desa = models.ForeignKey("regions.Region", on_delete=models.PROTECT, related_name="+", verbose_name=_("desa"))
+    description = EncryptedTextField(_("uraian"))
+    supersedes = models.ForeignKey(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="superseded_by"
+    )
+    is_current = models.BooleanField(default=True)
+    recorded_by = models.ForeignKey(USER, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    recorded_at = models.DateTimeField(default=timezone.now)
+
+    objects = ChronologyEventQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["report", "when", "position"]
+        verbose_name = _("kejadian")
+        verbose_name_plural = _("kronologi")
+
+    def __str__(self) -> str:
+        return f"event {self.pk}"
+
+
+class ReportViolence(models.Model):
+    """One violence type of a report: a row per type, so SQL can count them."""
+
+    report = models.ForeignKey(Report, on_delete=models.PROTECT, related_name="violence")
+    violence_type = models.CharField(max_length=20, choices=ViolenceType.choices)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["report", "violence_type"], name="report_violence_unique")]
+        indexes = [models.Index(fields=["violence_type"], name="violence_type")]
+
+    def __str__(self) -> str:
+        return f"{self.report_id}:{self.violence_type}"
+
+
+class ReportSexualForm(models.Model):
+    """One sexual-violence form (UU TPKS Pasal 4(1)) of a report."""
+
+    report = models.ForeignKey(Report, on_delete=models.PROTECT, related_name="sexual_forms")
+    form = models.CharField(max_length=24, choices=SexualViolenceForm.choices)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["report", "form"], name="report_sexual_form_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.report_id}:{self.form}"
+
+
+class RiskOverride(models.Model):
+    """An operator's change of a report's risk, with the reason sealed."""
+
+    report = models.ForeignKey(Report, on_delete=models.PROTECT, related_name="risk_overrides")
+    from_risk = models.CharField(max_length=10, choices=Risk.choices)
+    to_risk = models.CharField(max_length=10, choices=Risk.choices)
+    reason = EncryptedTextField(_("alasan"))
+    by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-at"]
+
+    def __str__(self) -> str:
+        return f"risk override {self.pk}"
+
+
+class RegistrationCounter(models.Model):
+    """The last registration number used per regency and year.
+
+    Locked (SELECT ... FOR UPDATE; SQLite serialises writers with IMMEDIATE
+    transactions) in the same transaction as the report insert, so numbers are
+    gap-free: a rolled-back report rolls its number back too.
+    """
+
+    region_code = models.CharField(max_length=5)
+    year = models.PositiveSmallIntegerField()
+    last_value = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["region_code", "year"], name="registration_counter_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.region_code}-{self.year}: {self.last_value}"
+
+
+class TrackingCode(models.Model):
+    """The reporter's tracking code and PIN, stored only as keyed hashes."""
+
+    report = models.OneToOneField(Report, on_delete=models.PROTECT, related_name="tracking")
+    code_digest = models.CharField(max_length=64, unique=True)
+    pin_digest = models.CharField(max_length=64)
+    failed_attempts = models.PositiveSmallIntegerField(default=0)
+    locked_until = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return f"tracking code {self.pk}"
+
+
+class ApiToken(models.Model):
+    """A bearer token of the integration API. Only its SHA-256 is stored."""
+
+    user = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="api_tokens")
+    digest = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"api token {self.pk}"
+
+
+class IdempotencyRecord(models.Model):
+    """The first answer to a request with an ``Idempotency-Key``, per user and key.
+
+    The answer (registration number, tracking code, PIN) is sealed, and records
+    are purged after ``SIGAP_IDEMPOTENCY_HOURS`` (``actions.purge_idempotency``).
+    """
+
+    user = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
+    key = models.CharField(max_length=128)
+    request_digest = models.CharField(max_length=64)
+    status_code = models.PositiveSmallIntegerField(default=0)
+    response = EncryptedTextField(null=True, blank=True)
+    report = models.ForeignKey(Report, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "key"], name="idempotency_user_key")]
+
+    def __str__(self) -> str:
+        return f"idempotency record {self.pk}"
+
+
+class ReportLink(models.Model):
+    """A possible-duplicate link between two reports, made by a person. Nothing is merged.
+
+    Stored with ``report_id < other_id`` so a pair is linked once.
+    """
+
+    report = models.ForeignKey(Report, on_delete=models.PROTECT, related_name="links_out")
+    other = models.ForeignKey(Report, on_delete=models.PROTECT, related_name="links_in")
+    reason = EncryptedTextField(_("alasan"), null=True, blank=True)
+    linked_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
+    linked_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["report", "other"], name="report_link_unique"),
+            models.CheckConstraint(condition=models.Q(report__lt=models.F("other")), name="report_link_ordered"),
+        ]
+
+    def __str__(self) -> str:
+        return f"link {self.report_id}-{self.other_id}"

@@ -1,0 +1,323 @@
+"""What a report must hold, checked in one place for the API, the staff form and the public form.
+
+Two layers:
+
+1. ``ReportInput`` (pydantic): shapes, types, code lists and lengths. The API
+   uses it as its request schema, so the OpenAPI document shows it.
+2. ``check_report(data)``: the rules that need the calendar or the database
+   (no future dates, age consistent with the date of birth, NIK plausibility,
+   desa known, who the reporter is).
+
+Both report problems as ``{"field.path": "Indonesian message"}``;
+``parse_report(raw)`` runs both and raises ``ReportInvalid`` with that mapping.
+Messages never repeat the submitted value.
+"""
+
+from __future__ import annotations
+
+import datetime
+import re
+from typing import Annotated, Any
+
+from django.conf import settings
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import ValidationError as PydanticValidationError
+from pydantic_core import PydanticCustomError
+
+from sigap.intake.codes import (
+    Channel,
+    ContactOutcome,
+    Education,
+    MaritalStatus,
+    Occupation,
+    PerpetratorRelation,
+    Place,
+    ReporterRelation,
+    SafeChannel,
+    Sex,
+    SexualViolenceForm,
+    ViolenceType,
+)
+from sigap.lib.pydantic_errors import fields_from_errors
+from sigap.regions.models import Level, Region
+from sigap.vault.blind import NotNormalisable, normalise_phone
+
+MAX_AGE = 120
+# Clocks of phones and partner systems drift; a report "from the future" by a few
+# minutes is a clock, not a mistake.
+CLOCK_SKEW = datetime.timedelta(minutes=10)
+EARLIEST_YEAR = 1900
+
+
+class ReportInvalid(Exception):
+    """The input breaks a rule. ``fields`` maps field paths to Indonesian messages."""
+
+    def __init__(self, fields: dict[str, str], message: str | None = None) -> None:
+        super().__init__("report input is invalid")  # never the values
+        self.fields = fields
+        self.message = message or _("Data laporan belum benar. Periksa isian yang ditandai.")
+
+
+def _clean_text(value: str) -> str:
+    # Lone surrogates cannot be stored as UTF-8; NUL and other C0 controls have
+    # no business in a name or a chronology (tab and newlines are kept).
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        raise PydanticCustomError("text_invalid", "invalid characters") from None
+    if re.search(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]", value):
+        raise PydanticCustomError("text_invalid", "invalid characters")
+    return value
+
+
+def _blank_to_none(value: str | None) -> str | None:
+    return value if value else None
+
+
+ShortText = Annotated[
+    str, StringConstraints(strip_whitespace=True, max_length=200), AfterValidator(_clean_text)
+]
+LongText = Annotated[
+    str, StringConstraints(strip_whitespace=True, max_length=10000), AfterValidator(_clean_text)
+]
+PhoneText = Annotated[str, StringConstraints(strip_whitespace=True, max_length=32), AfterValidator(_clean_text)]
+NikText = Annotated[str, StringConstraints(strip_whitespace=True, max_length=32), AfterValidator(_clean_text)]
+DesaCode = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^[0-9]{2}\.[0-9]{2}\.[0-9]{2}\.[0-9]{4}$")]
+SourceTag = Annotated[str, StringConstraints(strip_whitespace=True, max_length=64, pattern=r"^[A-Za-z0-9._-]*$")]
+
+
+class _Input(BaseModel):
+    # Unknown fields are ignored so partners on a newer contract keep working.
+    model_config = ConfigDict(extra="ignore")
+
+
+class ReporterInput(_Input):
+    declined_identity: bool = False
+    declined_reason: LongText | None = None
+    name: ShortText | None = None
+    phone: PhoneText | None = None
+    nik: NikText | None = None
+    address: LongText | None = None
+    relation: ReporterRelation | None = None
+
+
+class VictimInput(_Input):
+    name: ShortText | None = None
+    birth_date: datetime.date | None = None
+    age: int | None = Field(default=None, ge=0, le=MAX_AGE)
+    sex: Sex
+    nik: NikText | None = None
+    address: LongText | None = None
+    desa: DesaCode
+    education: Education | None = None
+    occupation: Occupation | None = None
+    disability: bool = False
+    marital_status: MaritalStatus | None = None
+
+
+class PerpetratorInput(_Input):
+    name: ShortText | None = None
+    relation: PerpetratorRelation = PerpetratorRelation.TIDAK_DIKETAHUI
+    sex: Sex | None = None
+    lives_with_victim: bool = False
+    holds_office: bool = False
+    is_child: bool | None = None
+
+
+class EventInput(_Input):
+    when: datetime.datetime
+    approximate: bool = False
+    place: Place = Place.LAINNYA
+    desa: DesaCode
+    description: LongText
+
+
+class SafeContactInput(_Input):
+    never_call_back: bool = False
+    safe_times: ShortText | None = None
+    safe_channel: SafeChannel | None = None
+
+
+class ConsentInput(_Input):
+    process: bool
+    refer: bool = False
+    police: bool = False
+    # Anonymised statistics; when not given it follows ``process``.
+    statistics: bool | None = None
+
+    @property
+    def statistics_effective(self) -> bool:
+        return self.process if self.statistics is None else self.statistics
+
+
+class ReportInput(_Input):
+    """One report as the API (docs/API.md), the staff form and the public form submit it."""
+
+    channel: Channel
+    reporter: ReporterInput
+    victims: list[VictimInput] = Field(min_length=1, max_length=20)
+    perpetrators: list[PerpetratorInput] = Field(default_factory=list, max_length=20)
+    chronology: list[EventInput] = Field(min_length=1, max_length=50)
+    violence_types: list[ViolenceType] = Field(min_length=1, max_length=10)
+    sexual_violence_forms: list[SexualViolenceForm] = Field(default_factory=list, max_length=20)
+    immediate_danger: bool = False
+    injury_needs_care: bool = False
+    threat_to_life: bool = False
+    self_harm_risk: bool = False
+    repeated_violence: bool = False
+    victim_condition: LongText | None = None
+    needs: LongText | None = None
+    safe_contact: SafeContactInput = Field(default_factory=SafeContactInput)
+    consent: ConsentInput
+    source: SourceTag = ""
+
+
+class ContactInput(_Input):
+    """One contact (call, chat, visit, ...) as the staff screen records it."""
+
+    channel: Channel
+    outcome: ContactOutcome
+    started_at: datetime.datetime | None = None
+    duration_seconds: int | None = Field(default=None, ge=0, le=24 * 3600)
+    caller_phone: PhoneText | None = None
+    note: LongText | None = None
+    do_not_call_back: bool = False
+
+
+# --- rules beyond shapes ---------------------------------------------------
+
+
+def local_now() -> datetime.datetime:
+    return timezone.localtime(timezone.now())
+
+
+def as_aware(value: datetime.datetime) -> datetime.datetime:
+    """A time without offset is Asia/Jakarta (the API contract)."""
+    if timezone.is_naive(value):
+        return timezone.make_aware(value, timezone.get_default_timezone())
+    return value
+
+
+def age_on(birth: datetime.date, day: datetime.date) -> int:
+    return day.year - birth.year - ((day.month, day.day) < (birth.month, birth.day))
+
+
+def nik_problem(value: str) -> str | None:
+    """Why a NIK cannot be right, or None. Checks form, region code and the birth date part."""
+    digits = re.sub(r"[\s.-]", "", value)
+    if not re.fullmatch(r"[0-9]{16}", digits):
+        return _("NIK harus 16 angka.")
+    province = int(digits[0:2])
+    day, month = int(digits[6:8]), int(digits[8:10])
+    if province < 11 or province > 96 or digits[2:4] == "00" or digits[4:6] == "00":
+        return _("NIK tidak sah: kode wilayah pada 6 angka pertama tidak dikenal.")
+    if day > 40:  # women: day of birth + 40
+        day -= 40
+    if not (1 <= day <= 31 and 1 <= month <= 12):
+        return _("NIK tidak sah: bagian tanggal lahir (angka ke-7 sampai ke-12) tidak mungkin.")
+    if digits[12:] == "0000":
+        return _("NIK tidak sah: nomor urut tidak boleh 0000.")
+    return None
+
+
+def canonical_nik(value: str) -> str:
+    return re.sub(r"[\s.-]", "", value)
+
+
+def effective_age(victim: VictimInput, today: datetime.date) -> int:
+    """Age in whole years: from the date of birth when known, else the stated age."""
+    if victim.birth_date is not None:
+        return max(0, age_on(victim.birth_date, today))
+    return victim.age if victim.age is not None else 0
+
+
+def check_report(data: ReportInput, *, now: datetime.datetime | None = None) -> dict[str, str]:
+    """Rules that need the calendar or the database. Returns field path -> message."""
+    now = timezone.localtime(now or timezone.now())
+    today = now.date()
+    errors: dict[str, str] = {}
+
+    reporter = data.reporter
+    if not reporter.declined_identity:
+        if not reporter.name:
+            errors["reporter.name"] = _(
+                "Isi nama pelapor, atau tandai bahwa pelapor tidak bersedia memberi identitas."
+            )
+        if not reporter.phone and not reporter.address:
+            errors["reporter.phone"] = _("Isi nomor telepon atau alamat pelapor.")
+        if reporter.phone:
+            try:
+                normalise_phone(reporter.phone)
+            except NotNormalisable:
+                errors["reporter.phone"] = _("Nomor telepon tidak sah.")
+        if reporter.nik:
+            problem = nik_problem(reporter.nik)
+            if problem:
+                errors["reporter.nik"] = problem
+
+    for i, victim in enumerate(data.victims):
+        path = f"victims.{i}"
+        if victim.birth_date is None and victim.age is None:
+            errors[f"{path}.birth_date"] = _("Isi tanggal lahir atau perkiraan usia korban.")
+        if victim.birth_date is not None:
+            if victim.birth_date > today:
+                errors[f"{path}.birth_date"] = _("Tanggal lahir tidak boleh di masa depan.")
+            elif victim.birth_date.year < EARLIEST_YEAR or age_on(victim.birth_date, today) > MAX_AGE:
+                errors[f"{path}.birth_date"] = _("Tanggal lahir terlalu jauh di masa lalu.")
+            elif victim.age is not None and abs(age_on(victim.birth_date, today) - victim.age) > 1:
+                errors[f"{path}.age"] = _(
+                    "Usia tidak sesuai dengan tanggal lahir (menurut tanggal lahir: %(age)s tahun)."
+                ) % {"age": age_on(victim.birth_date, today)}
+        if victim.nik:
+            problem = nik_problem(victim.nik)
+            if problem:
+                errors[f"{path}.nik"] = problem
+
+    for i, event in enumerate(data.chronology):
+        path = f"chronology.{i}"
+        # Compare the wall-clock year first: far-away years overflow when converted.
+        if event.when.year < EARLIEST_YEAR:
+            errors[f"{path}.when"] = _("Waktu kejadian terlalu jauh di masa lalu.")
+        elif event.when.year > today.year + 1 or as_aware(event.when) > now + CLOCK_SKEW:
+            errors[f"{path}.when"] = _("Waktu kejadian tidak boleh di masa depan.")
+        if not event.description:
+            errors[f"{path}.description"] = _("Uraikan apa yang terjadi.")
+
+    if len(set(data.violence_types)) != len(data.violence_types):
+        errors["violence_types"] = _("Jenis kekerasan tidak boleh berulang.")
+    if data.sexual_violence_forms and ViolenceType.SEKSUAL not in data.violence_types:
+        errors["sexual_violence_forms"] = _(
+            "Bentuk kekerasan seksual hanya diisi bila jenis kekerasan mencakup 'seksual'."
+        )
+    if len(set(data.sexual_violence_forms)) != len(data.sexual_violence_forms):
+        errors["sexual_violence_forms"] = _("Bentuk kekerasan seksual tidak boleh berulang.")
+
+    desa_paths: dict[str, list[str]] = {}
+    for i, victim in enumerate(data.victims):
+        desa_paths.setdefault(victim.desa, []).append(f"victims.{i}.desa")
+    for i, event in enumerate(data.chronology):
+        desa_paths.setdefault(event.desa, []).append(f"chronology.{i}.desa")
+    known = set(Region.objects.filter(code__in=list(desa_paths), level=Level.DESA).values_list("code", flat=True))
+    for code, paths in desa_paths.items():
+        if code not in known:
+            for path in paths:
+                errors.setdefault(path, _("Kode desa tidak dikenal."))
+    return errors
+
+
+def parse_report(raw: Any, *, now: datetime.datetime | None = None) -> ReportInput:
+    """Validate untrusted input (a dict from JSON or a form) fully, or raise ``ReportInvalid``."""
+    try:
+        data = ReportInput.model_validate(raw)
+    except PydanticValidationError as error:
+        raise ReportInvalid(fields_from_errors(error.errors())) from None
+    errors = check_report(data, now=now)
+    if errors:
+        raise ReportInvalid(errors)
+    return data
+
+
+def in_deployment(code: str) -> bool:
+    return code.startswith(settings.SIGAP_REGION + ".")
