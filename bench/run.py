@@ -11,7 +11,6 @@ bench/results/. A measure whose feature does not exist yet is listed as
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import re
 import sys
@@ -22,7 +21,7 @@ from typing import Any
 import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from harness import (  # noqa: E402
+from harness import (
     ROOT,
     Environment,
     LoadResult,

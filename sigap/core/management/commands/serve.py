@@ -6,6 +6,7 @@ while no account exists, a one-time setup link; Ctrl-C stops both processes.
 
 from __future__ import annotations
 
+import logging
 import os
 import signal
 import subprocess
@@ -18,6 +19,9 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
 from sigap.accounts.actions import issue_setup_token
+from sigap.core import schedule
+
+logger = logging.getLogger("sigap.serve")
 
 
 class Command(BaseCommand):
@@ -76,11 +80,19 @@ class Command(BaseCommand):
                 self.style.WARNING(f"Belum ada pengguna. Tautan penyiapan sekali pakai: {base}/akun/setup/{token}/")
             )
         self.stdout.flush()
+        next_tick = time.monotonic()
         try:
             while not stopping:
                 if any(child.poll() is not None for child in children):
                     self.stderr.write("A SIGAP process exited; stopping the others.")
                     break
+                if time.monotonic() >= next_tick:
+                    # Periodic jobs (backups, deadline escalation) go on the task queue.
+                    try:
+                        schedule.tick()
+                    except Exception:
+                        logger.exception("periodic job scheduling failed; retrying at the next tick")
+                    next_tick = time.monotonic() + schedule.TICK_SECONDS
                 time.sleep(0.5)
         finally:
             for child in children:
