@@ -54,6 +54,14 @@ SIGAP_OFFICE_NAME = env_str("SIGAP_OFFICE_NAME", "UPTD PPA Kabupaten Mesuji")
 SIGAP_HOTLINE = env_str("SIGAP_HOTLINE", "0812 7185 7372")
 SIGAP_WHATSAPP = env_str("SIGAP_WHATSAPP", SIGAP_HOTLINE)
 SIGAP_EMERGENCY_NUMBERS = env_list("SIGAP_EMERGENCY_NUMBERS", ["110", "129"])
+# The address the public reaches this system at: pamphlet QR codes point here.
+SIGAP_PUBLIC_URL = env_pattern(
+    "SIGAP_PUBLIC_URL", r"https?://[^\s/?#]+(/[^\s?#]*)?", "http://127.0.0.1:8000", "an http(s) URL"
+).rstrip("/")
+# The office's press contact, shown on the public media kit.
+SIGAP_PRESS_CONTACT = env_str("SIGAP_PRESS_CONTACT", "Humas UPTD PPA Kabupaten Mesuji")
+SIGAP_PRESS_PHONE = env_str("SIGAP_PRESS_PHONE", SIGAP_HOTLINE)
+SIGAP_PRESS_EMAIL = env_str("SIGAP_PRESS_EMAIL", "")
 # Where the "Keluar cepat" button sends the visitor: a neutral, unrelated site.
 SIGAP_QUICK_EXIT_URL = env_str("SIGAP_QUICK_EXIT_URL", "https://www.google.com/search?q=cuaca+hari+ini")
 
@@ -73,6 +81,8 @@ INSTALLED_APPS = [
     "sigap.accounts",
     "sigap.vault",
     "sigap.intake",
+    "sigap.network",
+    "sigap.outreach",
 ]
 
 MIDDLEWARE = [

@@ -41,12 +41,13 @@ class Perm(models.TextChoices):
     EXPORT_STATS = "export_stats", _("Mengunduh statistik dan ekspor SIMFONI-PPA")
     MANAGE_NETWORK = "manage_network", _("Mengelola jaringan desa dan mitra")
     MANAGE_OUTREACH = "manage_outreach", _("Mengelola sosialisasi")
+    APPROVE_PRESS = "approve_press", _("Menyetujui siaran pers")
     SUBMIT_VILLAGE_REPORT = "submit_village_report", _("Mengirim laporan dari desa")
     VIEW_REFERRALS = "view_referrals", _("Melihat rujukan untuk lembaganya")
 
 
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
-    Role.ADMIN: frozenset({Perm.MANAGE_USERS, Perm.MANAGE_SETTINGS, Perm.VIEW_AUDIT}),
+    Role.ADMIN: frozenset({Perm.MANAGE_USERS, Perm.MANAGE_SETTINGS, Perm.VIEW_AUDIT, Perm.MANAGE_NETWORK}),
     Role.MANAGER: frozenset(
         {
             Perm.VIEW_AUDIT,
@@ -62,6 +63,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             Perm.EXPORT_STATS,
             Perm.MANAGE_NETWORK,
             Perm.MANAGE_OUTREACH,
+            Perm.APPROVE_PRESS,
         }
     ),
     Role.CASE_WORKER: frozenset({Perm.RECORD_CONTACT, Perm.FILE_REPORT, Perm.WORK_CASES}),
@@ -101,14 +103,18 @@ NAVIGATION: list[NavItem] = [
     NavItem("intake:contact_new", _("Kontak baru"), Perm.RECORD_CONTACT),
     NavItem("intake:report_list", _("Laporan"), Perm.VIEW_REPORTS),
     NavItem("intake:volunteer_home", _("Laporan desa saya"), Perm.SUBMIT_VILLAGE_REPORT),
+    NavItem("network:my_village", _("Desa saya"), Perm.SUBMIT_VILLAGE_REPORT),
     NavItem("cases:my_work", _("Pekerjaan saya"), Perm.WORK_CASES),
     NavItem("cases:case_list", _("Kasus"), Perm.WORK_CASES),
     NavItem("cases:referral_inbox", _("Rujukan"), Perm.VIEW_REFERRALS),
     NavItem("network:village_list", _("Jaringan desa"), Perm.MANAGE_NETWORK),
+    NavItem("network:partner_list", _("Mitra"), Perm.MANAGE_NETWORK),
     NavItem("outreach:activity_list", _("Sosialisasi"), Perm.MANAGE_OUTREACH),
+    NavItem("outreach:coverage", _("Cakupan desa"), Perm.MANAGE_OUTREACH),
     NavItem("stats:dashboard", _("Statistik"), Perm.VIEW_STATS),
     NavItem("vault:audit_log", _("Log audit"), Perm.VIEW_AUDIT),
     NavItem("accounts:user_list", _("Pengguna"), Perm.MANAGE_USERS),
+    NavItem("ops:status", _("Pencadangan"), Perm.MANAGE_SETTINGS),
 ]
 
 
