@@ -101,3 +101,13 @@ def test_public_page_fits_a_phone_screen(browser: Browser, live_server: LiveServ
         assert bar is not None and bar["y"] <= 1
     finally:
         context.close()
+
+
+def test_visitor_switches_the_page_to_english_with_the_language_form(page: Page) -> None:
+    page.goto("/")
+    page.get_by_label("Bahasa").select_option("en")
+    page.get_by_role("button", name="Ganti").click()
+    page.wait_for_load_state("load")
+    assert page.get_attribute("html", "lang") == "en"
+    assert page.get_by_role("link", name="Quick exit").is_visible()
+    assert page.get_by_role("heading", name="You are not alone.").is_visible()

@@ -31,6 +31,15 @@ class PublicPageTests(SigapTestCase):
         self.assertEqual(response.status_code, 200)
         self.assertEqual(response.json(), {"status": "ok", "database": "ok"})
 
+    def test_visitor_can_switch_the_public_page_to_english(self) -> None:
+        response = self.client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+        self.assertRedirects(response, "/", fetch_redirect_response=False)
+        page = self.client.get("/")
+        self.assertContains(page, '<html lang="en">')
+        self.assertContains(page, "Quick exit")
+        self.assertContains(page, "You are not alone.")
+        self.assertNotContains(page, "Keluar cepat")
+
     def test_unknown_page_is_a_friendly_404(self) -> None:
         response = self.client.get("/tidak-ada/")
         self.assertContains(response, "Halaman tidak ditemukan", status_code=404)
