@@ -1,0 +1,31 @@
+import time
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError
+
+from sigap.core.seeding import make_context, seed_batch
+
+
+class Command(BaseCommand):
+    help = "Add N synthetic cases (reports with everything that hangs off them). Invented data only."
+
+    def add_arguments(self, parser: Any) -> None:
+        parser.add_argument("--cases", type=int, required=True)
+        parser.add_argument("--batch", type=int, default=2000)
+        parser.add_argument("--random-seed", type=int, default=None)
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        total, batch = options["cases"], options["batch"]
+        if total <= 0 or batch <= 0:
+            raise CommandError("--cases and --batch must be positive")
+        ctx = make_context(options["random_seed"] if options["random_seed"] is not None else time.time_ns())
+        started = time.perf_counter()
+        done = 0
+        while done < total:
+            size = min(batch, total - done)
+            seed_batch(ctx, size)
+            done += size
+            elapsed = time.perf_counter() - started
+            if done == total or done % (batch * 10) == 0:
+                self.stdout.write(f"seeded {done:,}/{total:,} cases in {elapsed:.1f}s ({done / elapsed:,.0f}/s)")
+        self.stdout.write(f"Seeded {total:,} cases in {time.perf_counter() - started:.1f}s")
