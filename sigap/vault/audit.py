@@ -11,6 +11,7 @@ import hashlib
 import hmac
 import json
 from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import Any
 
 from django.db import models, transaction
@@ -24,24 +25,49 @@ from sigap.vault.models import AuditEntry, AuditHead
 GENESIS = "0" * 64
 
 
-def canonical(entry: AuditEntry) -> bytes:
+def canonical_values(
+    seq: int,
+    at: datetime.datetime,
+    actor_id: int | None,
+    action: str,
+    object_type: str,
+    object_id: str,
+    reason: str,
+    request_id: str,
+) -> bytes:
     """The fields the hash covers, in a fixed order and format."""
     body = {
-        "seq": entry.seq,
-        "at": entry.at.astimezone(datetime.UTC).isoformat(timespec="microseconds"),
-        "actor": entry.actor_id,
-        "action": entry.action,
-        "object_type": entry.object_type,
-        "object_id": entry.object_id,
-        "reason": entry.reason,
-        "request_id": entry.request_id,
+        "seq": seq,
+        "at": at.astimezone(datetime.UTC).isoformat(timespec="microseconds"),
+        "actor": actor_id,
+        "action": action,
+        "object_type": object_type,
+        "object_id": object_id,
+        "reason": reason,
+        "request_id": request_id,
     }
     return json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
 
 
+def canonical(entry: AuditEntry) -> bytes:
+    return canonical_values(
+        entry.seq,
+        entry.at,
+        entry.actor_id,
+        entry.action,
+        entry.object_type,
+        entry.object_id,
+        entry.reason,
+        entry.request_id,
+    )
+
+
+def chain_hash(key: bytes, prev_hash: str, canonical_entry: bytes) -> str:
+    return hmac.new(key, prev_hash.encode() + b"|" + canonical_entry, hashlib.sha256).hexdigest()
+
+
 def entry_hash(prev_hash: str, entry: AuditEntry, key: bytes | None = None) -> str:
-    key = key or keyring().key("audit")
-    return hmac.new(key, prev_hash.encode() + b"|" + canonical(entry), hashlib.sha256).hexdigest()
+    return chain_hash(key or keyring().key("audit"), prev_hash, canonical(entry))
 
 
 def record(
@@ -82,3 +108,96 @@ def record(
 def record_many(action: str, objects: Iterable[models.Model], **kwargs: Any) -> None:
     for obj in objects:
         record(action, obj=obj, **kwargs)
+
+
+def opened(obj: models.Model, *, request: HttpRequest) -> AuditEntry:
+    """Every open of a confidential record (report, case) is one entry."""
+    return record(f"{obj._meta.label_lower}.open", actor=getattr(request, "user", None), obj=obj, request=request)
+
+
+@dataclass(frozen=True)
+class ChainProblem:
+    seq: int
+    message: str
+
+    def __str__(self) -> str:
+        return f"entry #{self.seq}: {self.message}"
+
+
+@dataclass
+class ChainReport:
+    checked: int = 0
+    last_seq: int = 0
+    last_hash: str = GENESIS
+    problem: ChainProblem | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.problem is None
+
+
+VERIFY_COLUMNS = (
+    "seq", "at", "actor_id", "action", "object_type", "object_id", "reason", "request_id", "prev_hash", "hash",
+)
+
+
+def verify_chain(*, chunk_size: int = 5000, anchors: dict[int, str] | None = None) -> ChainReport:
+    """Walk the whole chain in ``seq`` order and stop at the first entry that does not hold.
+
+    Detects an entry changed (its hash no longer matches), removed (a gap in
+    ``seq``), inserted or moved (the previous-hash link breaks), and a chain cut
+    short or extended behind the head's back (``AuditHead`` disagrees).
+    ``anchors`` maps sequence numbers to hashes copied off the machine earlier
+    (``audit_head``); they catch a rewrite by someone holding the audit key.
+    """
+    key = keyring().key("audit")
+    anchors = dict(anchors or {})
+    report = ChainReport()
+    expected_seq = 1
+    prev = GENESIS
+    rows = AuditEntry.objects.order_by("seq").values_list(*VERIFY_COLUMNS)
+    after = 0
+    while True:
+        batch = list(rows.filter(seq__gt=after)[:chunk_size]) if after else list(rows[:chunk_size])
+        if not batch:
+            break
+        for seq, at, actor_id, action, object_type, object_id, reason, request_id, prev_hash, stored in batch:
+            if seq != expected_seq:
+                if seq > expected_seq:
+                    message = f"missing: the chain jumps from #{expected_seq - 1} to #{seq}"
+                    report.problem = ChainProblem(expected_seq, message)
+                else:
+                    report.problem = ChainProblem(seq, f"out of place (expected #{expected_seq})")
+                return report
+            if prev_hash != prev:
+                report.problem = ChainProblem(
+                    seq, "does not link to the entry before it (an entry was inserted, removed or reordered)"
+                )
+                return report
+            canonical_entry = canonical_values(seq, at, actor_id, action, object_type, object_id, reason, request_id)
+            if chain_hash(key, prev, canonical_entry) != stored:
+                report.problem = ChainProblem(seq, "was altered: its hash does not match its content")
+                return report
+            anchored = anchors.pop(seq, None)
+            if anchored is not None and anchored != stored:
+                report.problem = ChainProblem(seq, "differs from the anchored head copied earlier")
+                return report
+            prev = stored
+            expected_seq = seq + 1
+            report.checked += 1
+            report.last_seq, report.last_hash = seq, stored
+        after = batch[-1][0]
+    head = AuditHead.objects.filter(id=1).first()
+    head_seq, head_hash = (head.seq, head.hash) if head is not None else (0, GENESIS)
+    if report.last_seq < head_seq:
+        report.problem = ChainProblem(
+            report.last_seq + 1, f"missing: the head records #{head_seq} but the chain ends at #{report.last_seq}"
+        )
+    elif report.last_seq > head_seq:
+        report.problem = ChainProblem(head_seq + 1, f"is beyond the recorded head #{head_seq} (inserted)")
+    elif report.last_hash != head_hash:
+        report.problem = ChainProblem(report.last_seq, "does not match the hash recorded in the head")
+    elif anchors:
+        first = min(anchors)
+        report.problem = ChainProblem(first, "is anchored but no longer in the chain")
+    return report

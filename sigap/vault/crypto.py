@@ -12,18 +12,27 @@ from __future__ import annotations
 
 import os
 import struct
+import threading
+import time
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
-from sigap.vault.keyring import VaultKeyError, keyring
+from sigap.vault.keyring import KeyRing, VaultError, VaultKeyError, keyring, reload_keyring
 
 FORMAT = 1
 HEADER = struct.Struct(">BI")
 NONCE_SIZE = 12
 
 
-class VaultDecryptError(Exception):
+# A server meeting a key version it does not know re-reads its key source (the key
+# file may have gained a version since start-up), at most this often.
+RELOAD_INTERVAL_SECONDS = 10.0
+_reload_lock = threading.Lock()
+_last_reload = 0.0
+
+
+class VaultDecryptError(VaultError):
     """A sealed value failed authentication: wrong place, wrong key or tampered."""
 
 
@@ -51,7 +60,10 @@ def unseal(sealed: bytes, *, purpose: str, context: str) -> bytes:
     try:
         key = keyring().key(purpose, version)
     except VaultKeyError as error:
-        raise VaultKeyError(f"{error} while reading {context}") from None
+        ring = _reloaded_keyring()
+        if ring is None or version not in ring.masters:
+            raise VaultKeyError(f"{error} while reading {context}") from None
+        key = ring.key(purpose, version)
     nonce = sealed[HEADER.size : HEADER.size + NONCE_SIZE]
     try:
         return AESGCM(key).decrypt(nonce, sealed[HEADER.size + NONCE_SIZE :], f"{purpose}|{context}".encode())
@@ -60,3 +72,14 @@ def unseal(sealed: bytes, *, purpose: str, context: str) -> bytes:
             f"value in {context} does not decrypt with key version {version}: it was moved, altered, "
             "or the key is wrong"
         ) from None
+
+
+def _reloaded_keyring() -> KeyRing | None:
+    """Forget the cached keys and load them again, unless that was done just now."""
+    global _last_reload
+    with _reload_lock:
+        now = time.monotonic()
+        if now - _last_reload < RELOAD_INTERVAL_SECONDS:
+            return None
+        _last_reload = now
+    return reload_keyring()

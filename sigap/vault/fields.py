@@ -21,7 +21,10 @@ from django.db.models import Lookup
 from django.db.models.lookups import IsNull
 
 from sigap.vault.crypto import seal, unseal
-from sigap.vault.keyring import PURPOSES
+
+# Purposes a field may seal under. Blind indexes and the audit chain have keys of
+# their own that never encrypt stored values; "backup" protects backup files.
+FIELD_PURPOSES = ("identity", "content", "attachment")
 
 
 class EncryptedFieldMixin:
@@ -32,8 +35,8 @@ class EncryptedFieldMixin:
     model: type[models.Model]
 
     def _init_purpose(self, purpose: str, kwargs: dict[str, Any]) -> None:
-        if purpose not in PURPOSES:
-            raise ValueError(f"unknown vault purpose {purpose!r}")
+        if purpose not in FIELD_PURPOSES:
+            raise ValueError(f"encrypted fields use one of {FIELD_PURPOSES}, not {purpose!r}")
         self.purpose = purpose
         kwargs.setdefault("editable", True)
 
@@ -90,7 +93,12 @@ class EncryptedTextField(EncryptedFieldMixin, models.BinaryField):
         self._init_purpose(purpose, kwargs)
         super().__init__(*args, **kwargs)
 
-    def formfield(self, **kwargs: Any) -> forms.Field:
+    def formfield(
+        self,
+        form_class: type[forms.Field] | None = None,
+        choices_form_class: type[forms.ChoiceField] | None = None,
+        **kwargs: Any,
+    ) -> forms.Field:
         defaults: dict[str, Any] = {"widget": forms.Textarea, "required": not self.blank, "label": self.verbose_name}
         defaults.update(kwargs)
         return forms.CharField(**defaults)
@@ -111,7 +119,12 @@ class EncryptedCharField(EncryptedFieldMixin, models.BinaryField):
             kwargs["max_length"] = self.plain_max_length
         return name, path, args, kwargs
 
-    def formfield(self, **kwargs: Any) -> forms.Field:
+    def formfield(
+        self,
+        form_class: type[forms.Field] | None = None,
+        choices_form_class: type[forms.ChoiceField] | None = None,
+        **kwargs: Any,
+    ) -> forms.Field:
         defaults: dict[str, Any] = {
             "max_length": self.plain_max_length,
             "required": not self.blank,
@@ -138,7 +151,12 @@ class EncryptedDateField(EncryptedFieldMixin, models.BinaryField):
     def from_text(self, text: str) -> Any:
         return datetime.date.fromisoformat(text)
 
-    def formfield(self, **kwargs: Any) -> forms.Field:
+    def formfield(
+        self,
+        form_class: type[forms.Field] | None = None,
+        choices_form_class: type[forms.ChoiceField] | None = None,
+        **kwargs: Any,
+    ) -> forms.Field:
         defaults: dict[str, Any] = {"required": not self.blank, "label": self.verbose_name}
         defaults.update(kwargs)
         return forms.DateField(**defaults)

@@ -16,10 +16,10 @@ from __future__ import annotations
 
 import base64
 import binascii
-import functools
 import os
 import secrets
 import sys
+import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -35,7 +35,11 @@ PURPOSES = ("identity", "content", "attachment", "blind_index", "audit", "backup
 FIXED_VERSION_PURPOSES = ("blind_index", "audit")
 
 
-class VaultKeyError(Exception):
+class VaultError(Exception):
+    """A sealed value cannot be read. The message names places and versions, never values."""
+
+
+class VaultKeyError(VaultError):
     """A ciphertext names a key version this deployment does not have."""
 
 
@@ -124,11 +128,35 @@ def load_keyring() -> KeyRing:
     return KeyRing(parse_master_keys(path.read_text(), str(path)), str(path))
 
 
-@functools.cache
+_ring: KeyRing | None = None
+_ring_lock = threading.Lock()
+
+
 def keyring() -> KeyRing:
-    return load_keyring()
+    global _ring
+    ring = _ring
+    if ring is None:
+        with _ring_lock:
+            if _ring is None:
+                _ring = load_keyring()
+            ring = _ring
+    return ring
 
 
 def reset_keyring() -> None:
     """Forget the loaded keys (tests, and rotate_keys after adding a version)."""
-    keyring.cache_clear()
+    global _ring
+    with _ring_lock:
+        _ring = None
+
+
+def reload_keyring() -> KeyRing:
+    """Load the keys again; if the source is broken now, keep the ones in use."""
+    global _ring
+    try:
+        fresh = load_keyring()
+    except ImproperlyConfigured:
+        return keyring()
+    with _ring_lock:
+        _ring = fresh
+    return fresh

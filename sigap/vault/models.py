@@ -12,7 +12,7 @@ class AuditEntryQuerySet(models.QuerySet["AuditEntry"]):
     def update(self, **kwargs: Any) -> NoReturn:
         raise PermissionError("audit entries are append-only")
 
-    def delete(self) -> NoReturn:  # type: ignore[override]
+    def delete(self) -> NoReturn:
         raise PermissionError("audit entries are append-only")
 
 
@@ -69,3 +69,25 @@ class AuditHead(models.Model):
 
     def __str__(self) -> str:
         return f"audit head #{self.seq}"
+
+
+class KeyRotationCursor(models.Model):
+    """How far ``rotate_keys`` got in one table, so a crashed run resumes there.
+
+    A row exists only while a rotation to ``target_version`` is unfinished; a
+    completed run deletes its cursors.
+    """
+
+    model_label = models.CharField(max_length=100)
+    target_version = models.PositiveIntegerField()
+    last_pk = models.CharField(max_length=64, blank=True)
+    resealed = models.PositiveBigIntegerField(default=0)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["model_label", "target_version"], name="rotation_cursor_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"rotation of {self.model_label} to v{self.target_version}"
