@@ -160,7 +160,14 @@ class RawDatabaseBytesTests(TransactionTestCase):
             connection.ensure_connection()
             settings_name = connection.settings_dict["NAME"]
             if isinstance(settings_name, (str, Path)) and Path(settings_name).is_file():
-                raw = Path(settings_name).read_bytes()
+                # A file database in WAL mode: the main file and its write-ahead log, both.
+                with connection.cursor() as cursor:
+                    cursor.execute("PRAGMA wal_checkpoint(FULL)")
+                raw = b"".join(
+                    Path(f"{settings_name}{suffix}").read_bytes()
+                    for suffix in ("", "-wal", "-journal")
+                    if Path(f"{settings_name}{suffix}").is_file()
+                )
             else:
                 # The test database lives in memory: copy its pages to a file, byte for byte.
                 target = sqlite3.connect(path)
