@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 
+from django.core.exceptions import RequestDataTooBig, SuspiciousOperation
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI
@@ -55,6 +56,16 @@ def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
         # ninja's "Cannot parse request body": the body is not JSON.
         return _error(request, 400, _("Isi permintaan harus JSON yang sah."))
     return _error(request, exc.status_code, str(exc))
+
+
+@api.exception_handler(RequestDataTooBig)
+def _too_big(request: HttpRequest, exc: RequestDataTooBig) -> HttpResponse:
+    return _error(request, 413, _("Isi permintaan terlalu besar."))
+
+
+@api.exception_handler(SuspiciousOperation)
+def _suspicious(request: HttpRequest, exc: SuspiciousOperation) -> HttpResponse:
+    return _error(request, 400, _("Permintaan tidak dapat diproses."))
 
 
 @api.exception_handler(Exception)

@@ -10,7 +10,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest
+from django.http import HttpRequest, JsonResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Header, Router, Schema, Status
@@ -149,8 +149,15 @@ def _client_key(request: HttpRequest) -> str:
     return keyed_digest("track|" + str(request.META.get("REMOTE_ADDR", "")))
 
 
-def _too_many() -> ApiError:
-    return ApiError(429, _("Terlalu banyak percobaan. Silakan coba lagi nanti."))
+def _quiet_error(status: int, message: str) -> JsonResponse:
+    """An API error that Django's request logger skips: the URL holds a tracking code."""
+    response = JsonResponse({"error": {"message": message, "fields": {}}}, status=status)
+    response._has_been_logged = True  # type: ignore[attr-defined]
+    return response
+
+
+def _too_many() -> JsonResponse:
+    return _quiet_error(429, _("Terlalu banyak percobaan. Silakan coba lagi nanti."))
 
 
 @router.get(
@@ -164,15 +171,16 @@ def track_report(
     tracking_code: str,
     x_tracking_pin: str | None = Header(None, alias="X-Tracking-Pin"),
 ) -> Any:
+    """Only ``{"status", "hotline"}`` ever leaves here. Failures are not logged with their URL."""
     client = _client_key(request)
     if failure_limiter.exceeded(client) or not lookup_limiter.hit(client):
-        raise _too_many()
+        return _too_many()
     pin = request.headers.get("X-Tracking-Pin", "")
     try:
         status = track(tracking_code, pin, now=timezone.now())
     except TrackingLocked:
-        raise _too_many() from None
+        return _too_many()
     if status is None:
         failure_limiter.record(client)
-        raise ApiError(404, _("Kode pelacakan atau PIN tidak cocok."))
+        return _quiet_error(404, _("Kode pelacakan atau PIN tidak cocok."))
     return {"status": status, "hotline": settings.SIGAP_HOTLINE}

@@ -12,6 +12,8 @@ from sigap.intake.actions import SubmittedReport, submit_report
 from sigap.intake.validation import ReportInput
 from sigap.lib.testing import DESA_A
 
+# A village of Kabupaten Pringsewu (18.10), outside the default deployment.
+OTHER_DISTRICT_DESA = "18.10.01.1001"
 VICTIM_NIK = "1811014101140001"  # invented: woman born 01-01-2014 in 18.11.01
 REPORTER_PHONE = "0812-0000-1111"
 
