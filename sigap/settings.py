@@ -80,6 +80,7 @@ INSTALLED_APPS = [
     "sigap.regions",
     "sigap.accounts",
     "sigap.vault",
+    "sigap.ops",
     "sigap.intake",
     "sigap.network",
     "sigap.outreach",
@@ -204,6 +205,14 @@ if PRODUCTION:
     SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 
 OTP_TOTP_ISSUER = SIGAP_OFFICE_NAME
+
+# Backups (sigap.ops): where the background worker writes them, how many it
+# keeps, how often it makes one and when the admin page warns that the last good
+# backup is too old. docs/OPERATIONS.md explains the schedule.
+SIGAP_BACKUP_DIR = Path(env_str("SIGAP_BACKUP_DIR", "") or DATA_DIR / "backups").resolve()
+SIGAP_BACKUP_KEEP = env_int("SIGAP_BACKUP_KEEP", 14, minimum=1)
+SIGAP_BACKUP_INTERVAL_HOURS = env_int("SIGAP_BACKUP_INTERVAL_HOURS", 24, minimum=1)
+SIGAP_BACKUP_WARN_HOURS = env_int("SIGAP_BACKUP_WARN_HOURS", 48, minimum=1)
 
 LANGUAGE_CODE = "id"
 LANGUAGES = [("id", _("Bahasa Indonesia")), ("en", _("English"))]

@@ -9,6 +9,7 @@ urlpatterns = [
     path("i18n/setlang/", set_language, name="set_language"),
     path("api/v1/", api.urls),
     path("akun/", include("sigap.accounts.urls")),
+    path("ops/", include("sigap.ops.urls")),
     path("jaringan/", include("sigap.network.urls")),
     path("", include("sigap.outreach.urls")),
     path("", include("sigap.core.urls")),
