@@ -19,6 +19,7 @@ from sigap.intake.api import router as intake_router
 from sigap.lib.api_errors import ApiError
 from sigap.lib.pydantic_errors import fields_from_errors
 from sigap.regions.api import router as regions_router
+from sigap.stats.api import router as stats_router
 
 logger = logging.getLogger("sigap.api")
 
@@ -75,4 +76,5 @@ def _unexpected(request: HttpRequest, exc: Exception) -> HttpResponse:
 
 
 api.add_router("/regions", regions_router)
+api.add_router("/public", stats_router)
 api.add_router("/", intake_router)

@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class StatsConfig(AppConfig):
+    name = "sigap.stats"
+    label = "stats"
+    verbose_name = "Statistik"

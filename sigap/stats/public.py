@@ -1,0 +1,130 @@
+"""Public numbers: safe to publish, impossible to trace back to a victim.
+
+Published per year, for the deployment's regency:
+
+* cases by kecamatan and quarter (with row, column and grand totals);
+* victims by age group and sex (with totals);
+* cases by violence type (a case may have several types, so no total).
+
+Never below kecamatan, never free text, only reports whose reporter agreed to
+anonymised statistics and that belong to this unit's authority. Every table is
+protected by ``sigap.stats.suppression``. The three tables share no additive
+relation (cases vs victims; violence types overlap), so hiding within each
+table also holds across them.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections import Counter
+from typing import Any
+
+from django.conf import settings
+from django.db.models import Count
+from django.db.models.functions import ExtractMonth
+from django.utils import timezone
+
+from sigap.intake.codes import AgeGroup, Authority, Sex, ViolenceType
+from sigap.intake.models import Report, ReportViolence, Victim
+from sigap.regions.models import Region
+from sigap.stats.models import PublicStatsSnapshot
+from sigap.stats.suppression import Table, grid, protect
+
+QUARTERS = ["Q1", "Q2", "Q3", "Q4"]
+
+
+def _counted_reports(year: int) -> Any:
+    tz = timezone.get_current_timezone()
+    start = datetime.datetime(year, 1, 1, tzinfo=tz)
+    end = datetime.datetime(year + 1, 1, 1, tzinfo=tz)
+    return Report.objects.filter(
+        received_at__gte=start, received_at__lt=end, consent_statistics=True, authority=Authority.OWN,
+        kecamatan_code__startswith=settings.SIGAP_REGION + ".",
+    )
+
+
+def _cell(table: Table, key: str) -> dict[str, Any]:
+    value = table.published(key)
+    if value is None:
+        return {"count": None, "suppressed": True}
+    return {"count": value}
+
+
+def compute(year: int) -> dict[str, Any]:
+    reports = _counted_reports(year)
+    kecamatan = list(Region.objects.in_deployment().kecamatan().order_by("code").values_list("code", "name"))
+    kec_codes = [code for code, _ in kecamatan]
+
+    by_kec_quarter: Counter[tuple[str, str]] = Counter()
+    for row in reports.annotate(month=ExtractMonth("received_at")).values("kecamatan_code", "month").annotate(
+        n=Count("id")
+    ):
+        by_kec_quarter[(row["kecamatan_code"], QUARTERS[(row["month"] - 1) // 3])] += row["n"]
+    t_kec = protect(grid("kq", kec_codes, QUARTERS, by_kec_quarter))
+
+    ages = list(AgeGroup.values)
+    sexes = list(Sex.values)
+    by_age_sex: Counter[tuple[str, str]] = Counter()
+    for row in Victim.objects.filter(report__in=reports).values("age_group", "sex").annotate(n=Count("id")):
+        by_age_sex[(row["age_group"], row["sex"])] += row["n"]
+    t_age = protect(grid("as", ages, sexes, by_age_sex))
+
+    types = list(ViolenceType.values)
+    by_type = dict(
+        ReportViolence.objects.filter(report__in=reports).values_list("violence_type").annotate(n=Count("id"))
+    )
+    t_type = protect(Table(cells={f"vt|{t}": by_type.get(t, 0) for t in types}))
+
+    return {
+        "year": year,
+        "region": settings.SIGAP_REGION,
+        "generated_at": timezone.now().isoformat(timespec="seconds"),
+        "notes": [
+            "Counts from 1 to 4 are shown as \"<5\"; other cells are hidden (null, suppressed) "
+            "where they would let a small count be worked out from totals.",
+            "Only reports whose reporter agreed to anonymised statistics are counted.",
+        ],
+        "cases_by_kecamatan_quarter": {
+            "rows": [
+                {
+                    "kecamatan": code,
+                    "name": name,
+                    "quarters": {q: _cell(t_kec, f"kq|{code}|{q}") for q in QUARTERS},
+                    "total": _cell(t_kec, f"kq|{code}|total"),
+                }
+                for code, name in kecamatan
+            ],
+            "totals": {q: _cell(t_kec, f"kq|total|{q}") for q in QUARTERS},
+            "total": _cell(t_kec, "kq|total|total"),
+        },
+        "victims_by_age_group_sex": {
+            "rows": [
+                {
+                    "age_group": age,
+                    "sex": {s: _cell(t_age, f"as|{age}|{s}") for s in sexes},
+                    "total": _cell(t_age, f"as|{age}|total"),
+                }
+                for age in ages
+            ],
+            "totals": {s: _cell(t_age, f"as|total|{s}") for s in sexes},
+            "total": _cell(t_age, "as|total|total"),
+        },
+        "cases_by_violence_type": {t: _cell(t_type, f"vt|{t}") for t in types},
+    }
+
+
+def refresh(year: int) -> PublicStatsSnapshot:
+    data = compute(year)
+    snapshot, _ = PublicStatsSnapshot.objects.update_or_create(
+        year=year, defaults={"data": data, "generated_at": timezone.now()}
+    )
+    return snapshot
+
+
+def years_to_refresh(today: datetime.date | None = None) -> list[int]:
+    """Every year from the first report to this one (old years change too: late
+    reports, withdrawn consent, scrubbing)."""
+    today = today or timezone.localdate()
+    first = Report.objects.order_by("received_at").values_list("received_at", flat=True).first()
+    start = timezone.localtime(first).year if first else today.year
+    return list(range(start, today.year + 1))
