@@ -124,18 +124,18 @@ def running_server(env: Environment, *, workers: int = 3, threads: int = 4):  # 
     )
     base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 60
+        deadline = time.monotonic() + 180
         while time.monotonic() < deadline:
             if process.poll() is not None:
                 raise RuntimeError(f"server exited early; see {env.data_dir / 'server.log'}")
             try:
-                if httpx.get(base + "/healthz", timeout=2).status_code == 200:
+                if httpx.get(base + "/healthz", timeout=30).status_code == 200:
                     break
             except httpx.HTTPError:
                 pass
             time.sleep(0.3)
         else:
-            raise RuntimeError("server did not answer /healthz within 60 s")
+            raise RuntimeError("server did not answer /healthz within 180 s")
         yield Server(base, process)
     finally:
         process.send_signal(signal.SIGINT)
