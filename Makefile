@@ -44,3 +44,14 @@ messages: install-dev
 
 clean:
 	rm -rf $(VENV) var/static
+
+# Benchmarks (bench/README.md): SQLite always; PostgreSQL too when DATABASE_URL is
+# set (on that server, in a scratch database "sigap_bench").
+bench: install-dev
+	$(PY) bench/run.py --database-url ""
+	@if [ -n "$$DATABASE_URL" ]; then $(PY) bench/run.py --database-url "$$DATABASE_URL"; \
+	else echo "(set DATABASE_URL=postgres://... to measure PostgreSQL too)"; fi
+
+bench-quick: install-dev
+	$(PY) bench/run.py --quick --database-url ""
+	@if [ -n "$$DATABASE_URL" ]; then $(PY) bench/run.py --quick --database-url "$$DATABASE_URL"; fi

@@ -37,6 +37,23 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
+BENCH_DATABASE = "sigap_bench"
+
+
+def fresh_postgres_database(url: str) -> str:
+    """A new, empty database ``sigap_bench`` on the server of ``url`` (never the one named there)."""
+    from urllib.parse import urlsplit, urlunsplit
+
+    import psycopg
+
+    parts = urlsplit(url)
+    admin = urlunsplit(parts._replace(path="/postgres"))
+    with psycopg.connect(admin, autocommit=True) as conn:
+        conn.execute(f"DROP DATABASE IF EXISTS {BENCH_DATABASE} WITH (FORCE)")
+        conn.execute(f"CREATE DATABASE {BENCH_DATABASE}")
+    return urlunsplit(parts._replace(path="/" + BENCH_DATABASE))
+
+
 @dataclass
 class Environment:
     """A scratch deployment: its own data dir (SQLite file, keys) or a PostgreSQL database."""
@@ -70,7 +87,7 @@ class Environment:
             shutil.rmtree(self.data_dir)
         self.data_dir.mkdir(parents=True)
         if self.database_url:
-            self.manage("flush", "--no-input", check=False)
+            self.database_url = fresh_postgres_database(self.database_url)
         self.manage("migrate", "--no-input", "-v", "0")
         self.manage("load_regions")
 
