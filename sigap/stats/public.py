@@ -128,3 +128,32 @@ def years_to_refresh(today: datetime.date | None = None) -> list[int]:
     first = Report.objects.order_by("received_at").values_list("received_at", flat=True).first()
     start = timezone.localtime(first).year if first else today.year
     return list(range(start, today.year + 1))
+
+
+def public_figures() -> dict[str, Any] | None:
+    """Key figures for the media kit and press releases, from the latest snapshot.
+
+    Only cells that the snapshot already publishes as safe numbers are used; a
+    suppressed or "<5" total is passed on as it is published, never computed.
+    """
+    snapshot = PublicStatsSnapshot.objects.order_by("-year").first()
+    if snapshot is None:
+        return None
+    data = snapshot.data
+    year = data["year"]
+
+    def shown(cell: dict[str, Any]) -> int | str:
+        return "–" if cell.get("suppressed") else cell["count"]
+
+    figures: dict[str, Any] = {
+        f"kasus tercatat tahun {year}": shown(data["cases_by_kecamatan_quarter"]["total"]),
+        f"korban tahun {year}": shown(data["victims_by_age_group_sex"]["total"]),
+    }
+    children = [row["total"] for row in data["victims_by_age_group_sex"]["rows"]
+                if row["age_group"] in ("0-5", "6-12", "13-17")]
+    if children and all(isinstance(c.get("count"), int) for c in children):
+        figures[f"korban anak tahun {year}"] = sum(int(c["count"]) for c in children)
+    sexual = data["cases_by_violence_type"].get("seksual")
+    if sexual:
+        figures[f"kasus kekerasan seksual tahun {year}"] = shown(sexual)
+    return figures

@@ -130,3 +130,27 @@ class PublicNumbersTests(TestCase):
         self.assertContains(response, "Kasus per kecamatan dan triwulan")
         self.assertContains(response, "Korban per kelompok usia")
         self.assertEqual(self.client.get("/statistik/publik/?tahun=abc").status_code, 200)
+
+
+class PublicFiguresTests(TestCase):
+    def test_no_snapshot_means_no_figures(self) -> None:
+        self.assertIsNone(public.public_figures())
+
+    def test_figures_come_from_the_published_snapshot_only(self) -> None:
+        PublicStatsSnapshot.objects.create(year=2025, data={
+            "year": 2025,
+            "cases_by_kecamatan_quarter": {"total": {"count": 27}},
+            "victims_by_age_group_sex": {"total": {"count": 31}, "rows": [
+                {"age_group": "0-5", "total": {"count": "<5"}},
+                {"age_group": "6-12", "total": {"count": 9}},
+                {"age_group": "13-17", "total": {"count": 8}},
+            ]},
+            "cases_by_violence_type": {"seksual": {"count": None, "suppressed": True}},
+        })
+        figures = public.public_figures()
+        assert figures is not None
+        self.assertEqual(figures["kasus tercatat tahun 2025"], 27)
+        self.assertEqual(figures["korban tahun 2025"], 31)
+        # A "<5" among the children's rows means no child total is computed from it.
+        self.assertNotIn("korban anak tahun 2025", figures)
+        self.assertEqual(figures["kasus kekerasan seksual tahun 2025"], "–")
