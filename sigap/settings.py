@@ -84,6 +84,7 @@ INSTALLED_APPS = [
     "sigap.intake",
     "sigap.network",
     "sigap.outreach",
+    "sigap.stats",
 ]
 
 MIDDLEWARE = [

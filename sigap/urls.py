@@ -11,6 +11,7 @@ urlpatterns = [
     path("akun/", include("sigap.accounts.urls")),
     path("ops/", include("sigap.ops.urls")),
     path("jaringan/", include("sigap.network.urls")),
+    path("statistik/", include("sigap.stats.urls")),
     path("", include("sigap.outreach.urls")),
     path("", include("sigap.core.urls")),
 ]
