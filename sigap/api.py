@@ -19,6 +19,8 @@ from sigap.intake.api import router as intake_router
 from sigap.lib.api_errors import ApiError
 from sigap.lib.pydantic_errors import fields_from_errors
 from sigap.regions.api import router as regions_router
+from sigap.vault.keyring import VaultError
+from sigap.vault.middleware import log_vault_error
 from sigap.stats.api import router as stats_router
 
 logger = logging.getLogger("sigap.api")
@@ -67,6 +69,13 @@ def _too_big(request: HttpRequest, exc: RequestDataTooBig) -> HttpResponse:
 @api.exception_handler(SuspiciousOperation)
 def _suspicious(request: HttpRequest, exc: SuspiciousOperation) -> HttpResponse:
     return _error(request, 400, _("Permintaan tidak dapat diproses."))
+
+
+@api.exception_handler(VaultError)
+def _vault_error(request: HttpRequest, exc: VaultError) -> HttpResponse:
+    # Names the field and key version only (sigap.vault.middleware); other calls keep working.
+    log_vault_error(exc, request.path)
+    return _error(request, 503, _("Data terenkripsi tidak dapat dibuka: %(detail)s") % {"detail": exc})
 
 
 @api.exception_handler(Exception)

@@ -101,6 +101,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "sigap.accounts.middleware.SessionLimitsMiddleware",
     "sigap.accounts.middleware.RequireTwoFactorMiddleware",
+    "sigap.vault.middleware.VaultErrorMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 
@@ -173,6 +174,12 @@ SIGAP_TRACKING_LOCK_MINUTES = env_int("SIGAP_TRACKING_LOCK_MINUTES", 30, minimum
 SIGAP_TRACKING_LOOKUPS_PER_MINUTE = env_int("SIGAP_TRACKING_LOOKUPS_PER_MINUTE", 30, minimum=1)
 SIGAP_TRACKING_FAILURES_PER_HOUR = env_int("SIGAP_TRACKING_FAILURES_PER_HOUR", 10, minimum=1)
 SIGAP_IDEMPOTENCY_HOURS = env_int("SIGAP_IDEMPOTENCY_HOURS", 24, minimum=1)
+
+# The vault (docs/SECURITY.md): the roles that may reveal a reporter's identity
+# (and a victim's address and contact), and how many years after a case closes
+# its personal data is scrubbed (`manage.py retention`).
+SIGAP_REVEAL_ROLES = env_list("SIGAP_REVEAL_ROLES", ["manager"])
+SIGAP_RETENTION_YEARS = env_int("SIGAP_RETENTION_YEARS", 10, minimum=1, maximum=100)
 
 # Sessions: idle timeout and absolute lifetime (accounts.middleware).
 SIGAP_SESSION_IDLE_MINUTES = env_int("SIGAP_SESSION_IDLE_MINUTES", 30, minimum=1)

@@ -9,6 +9,8 @@ urlpatterns = [
     path("i18n/setlang/", set_language, name="set_language"),
     path("api/v1/", api.urls),
     path("akun/", include("sigap.accounts.urls")),
+    path("notifikasi/", include("sigap.core.notifications")),
+    path("audit/", include("sigap.vault.urls")),
     path("ops/", include("sigap.ops.urls")),
     path("jaringan/", include("sigap.network.urls")),
     path("statistik/", include("sigap.stats.urls")),

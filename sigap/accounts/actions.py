@@ -72,6 +72,19 @@ def reactivate_user(user: User, *, by: Any, request: HttpRequest | None = None) 
         audit.user_changed(request, by, user, "reactivated")
 
 
+def change_role(user: User, role: str, *, by: Any, request: HttpRequest | None = None) -> None:
+    """Give a user another role (and so other permissions); their sessions end."""
+    old = user.role
+    if role == old:
+        return
+    user.role = role
+    user.full_clean(exclude=["password"])
+    with transaction.atomic():
+        user.save(update_fields=["role"])
+        end_sessions(user)
+        audit.user_changed(request, by, user, "role_changed", reason=f"{old} -> {role}")
+
+
 def issue_setup_token() -> str | None:
     """A new one-time setup token while nobody has an account yet, else None."""
     if User.objects.exists():

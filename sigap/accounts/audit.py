@@ -26,5 +26,6 @@ def two_factor_changed(request: HttpRequest, user: Any, change: str) -> None:
     audit.record(f"auth.2fa_{change}", actor=user, obj=user, request=request)
 
 
-def user_changed(request: HttpRequest | None, by: Any, user: Any, change: str) -> None:
-    audit.record(f"accounts.user_{change}", actor=by, obj=user, request=request)
+def user_changed(request: HttpRequest | None, by: Any, user: Any, change: str, reason: str = "") -> None:
+    # Role and activation changes are permission changes: who may see what.
+    audit.record(f"accounts.user_{change}", actor=by, obj=user, reason=reason, request=request)

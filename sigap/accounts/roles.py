@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from django.conf import settings
 from django.db import models
 from django.urls import NoReverseMatch, reverse
 from django.utils.functional import Promise
@@ -54,7 +55,6 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             Perm.RECORD_CONTACT,
             Perm.FILE_REPORT,
             Perm.VIEW_REPORTS,
-            Perm.REVEAL_IDENTITY,
             Perm.ASSIGN_CASES,
             Perm.APPROVE_PLANS,
             Perm.WORK_CASES,
@@ -78,11 +78,21 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
 TWO_FACTOR_REQUIRED: frozenset[str] = frozenset(set(Role.values) - {Role.VOLUNTEER})
 
 
+# Permissions whose roles each deployment chooses: permission -> setting holding
+# the list of roles. Revealing a reporter's identity defaults to the manager
+# (SIGAP_REVEAL_ROLES, docs/SECURITY.md).
+CONFIGURABLE_PERMISSIONS: dict[str, str] = {Perm.REVEAL_IDENTITY: "SIGAP_REVEAL_ROLES"}
+
+
 def has_permission(user: Any, perm: str) -> bool:
     """True when an active, signed-in user's role grants ``perm``. Fails closed."""
     if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
         return False
-    return perm in ROLE_PERMISSIONS.get(getattr(user, "role", ""), frozenset())
+    role = getattr(user, "role", "")
+    setting_name = CONFIGURABLE_PERMISSIONS.get(perm)
+    if setting_name is not None:
+        return role in getattr(settings, setting_name, ())
+    return perm in ROLE_PERMISSIONS.get(role, frozenset())
 
 
 def requires_two_factor(user: Any) -> bool:
@@ -100,6 +110,7 @@ class NavItem:
 # app adds its entry here when it lands.
 NAVIGATION: list[NavItem] = [
     NavItem("core:staff_home", _("Beranda"), None),
+    NavItem("notifications:list", _("Notifikasi"), None),
     NavItem("intake:contact_new", _("Kontak baru"), Perm.RECORD_CONTACT),
     NavItem("intake:report_list", _("Laporan"), Perm.VIEW_REPORTS),
     NavItem("intake:volunteer_home", _("Laporan desa saya"), Perm.SUBMIT_VILLAGE_REPORT),

@@ -1,6 +1,9 @@
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 
 class ScheduledJob(models.Model):
@@ -11,3 +14,29 @@ class ScheduledJob(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class Notification(models.Model):
+    """A message to one user inside SIGAP.
+
+    ``text`` and ``link`` never hold personal data: they name records by number
+    and staff by username, because notifications are previewed on lock screens
+    and forwarded to other channels (WhatsApp, e-mail).
+    """
+
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="notifications"
+    )
+    kind = models.CharField(_("jenis"), max_length=40)
+    text = models.CharField(_("isi"), max_length=300)
+    link = models.CharField(_("tautan"), max_length=200, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    read_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["recipient", "-created_at"], name="notification_inbox")]
+        verbose_name = _("notifikasi")
+        verbose_name_plural = _("notifikasi")
+
+    def __str__(self) -> str:
+        return f"notification {self.pk} ({self.kind})"

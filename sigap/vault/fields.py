@@ -33,6 +33,9 @@ class EncryptedFieldMixin:
     purpose: str
     name: str
     model: type[models.Model]
+    # What a scrub writes into a field that cannot be null (sigap.vault.scrub);
+    # None means the field must be null=True to be scrubbed.
+    scrub_placeholder: Any = ""
 
     def _init_purpose(self, purpose: str, kwargs: dict[str, Any]) -> None:
         if purpose not in FIELD_PURPOSES:
@@ -77,6 +80,10 @@ class EncryptedFieldMixin:
         errors: list[checks.CheckMessage] = list(super().check(**kwargs))  # type: ignore[misc]
         if getattr(self, "db_index", False) or getattr(self, "_unique", False):
             errors.append(checks.Error("encrypted fields cannot be indexed or unique", obj=self, id="vault.E001"))
+        if self.scrub_placeholder is None and not getattr(self, "null", False):
+            errors.append(
+                checks.Warning("this encrypted field cannot be scrubbed unless null=True", obj=self, id="vault.W001")
+            )
         return errors
 
     def deconstruct(self) -> Any:
@@ -136,6 +143,8 @@ class EncryptedCharField(EncryptedFieldMixin, models.BinaryField):
 
 class EncryptedDateField(EncryptedFieldMixin, models.BinaryField):
     """A date that identifies a person (date of birth). Stored as ISO text, sealed."""
+
+    scrub_placeholder = None
 
     def __init__(self, *args: Any, purpose: str = "content", **kwargs: Any) -> None:
         self._init_purpose(purpose, kwargs)

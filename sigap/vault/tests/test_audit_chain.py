@@ -1,6 +1,8 @@
 from __future__ import annotations
 
+import datetime
 import io
+import json
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -8,7 +10,9 @@ from typing import Any
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import DatabaseError, connection, transaction
-from django.test import TestCase
+from django.test import SimpleTestCase, TestCase
+from hypothesis import given
+from hypothesis import strategies as st
 
 from sigap.vault import audit
 from sigap.vault.models import AuditEntry, AuditHead
@@ -150,3 +154,35 @@ class AppendOnlyTests(TestCase):
             raise RuntimeError
         self.assertFalse(AuditEntry.objects.exists())
         self.assertEqual(AuditHead.objects.filter(seq__gt=0).count(), 0)
+
+
+ODD = '\n"\u2028\x00\\'
+
+
+class CanonicalFormTests(SimpleTestCase):
+    @given(
+        seq=st.integers(min_value=1, max_value=2**62),
+        actor=st.one_of(st.none(), st.integers(min_value=1, max_value=2**62)),
+        text=st.text(max_size=40),
+        at=st.datetimes(timezones=st.just(datetime.UTC)),
+    )
+    def test_hand_written_canonical_form_equals_sorted_compact_json(
+        self, seq: int, actor: int | None, text: str, at: datetime.datetime
+    ) -> None:
+        expected = json.dumps(
+            {
+                "seq": seq,
+                "at": at.astimezone(datetime.UTC).isoformat(timespec="microseconds"),
+                "actor": actor,
+                "action": text,
+                "object_type": text[:5],
+                "object_id": text[::-1],
+                "reason": text + ODD,
+                "request_id": "",
+            },
+            sort_keys=True,
+            separators=(",", ":"),
+            ensure_ascii=False,
+        ).encode()
+        got = audit.canonical_values(seq, at, actor, text, text[:5], text[::-1], text + ODD, "")
+        self.assertEqual(got, expected)

@@ -1,0 +1,71 @@
+"""Masked forms of personal data, shown by default on every page, export and API.
+
+The masked form must help staff recognise a record they already know about
+("the caller ending in 7372") without telling a stranger who it is.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import re
+
+from django.utils.translation import gettext as _
+
+from sigap.vault.blind import NotNormalisable, normalise_phone
+from sigap.vault.keyring import keyring
+
+# No 0/O, 1/I/L, 5/S, 2/Z, 8/B: a pseudonym read out over the phone survives.
+PSEUDONYM_ALPHABET = "34679ACDEFGHJKMNPQRTUVWXY"
+PSEUDONYM_LENGTH = 4
+MASK = "****"
+
+
+def mask_phone(value: str | None) -> str:
+    """``081271857372`` and ``+6281271857372`` both become ``0812****7372``."""
+    if not value:
+        return ""
+    try:
+        e164 = normalise_phone(value)
+        digits = "0" + e164[3:] if e164.startswith("+62") else e164.lstrip("+")
+    except NotNormalisable:
+        digits = re.sub(r"\D", "", value)
+    if len(digits) <= 8:
+        return MASK + digits[-2:] if len(digits) > 2 else MASK
+    return digits[:4] + MASK + digits[-4:]
+
+
+def mask_nik(value: str | None) -> str:
+    """A NIK keeps its first four digits (province and regency, not personal) and its last two."""
+    digits = re.sub(r"\D", "", value or "")
+    if len(digits) < 8:
+        return MASK if digits else ""
+    return digits[:4] + "*" * (len(digits) - 6) + digits[-2:]
+
+
+def mask_text(value: str | None, *, keep: int = 1) -> str:
+    """Each word keeps its first ``keep`` letters: ``Siti Rahmawati`` -> ``S*** R***``.
+
+    Every word gets the same number of stars, so the mask does not give away lengths.
+    """
+    if not value:
+        return ""
+    words = value.split()
+    return " ".join(word[:keep] + "***" for word in words[:4]) + (" …" if len(words) > 4 else "")
+
+
+def pseudonym_code(opaque_id: str | int, prefix: str = "R") -> str:
+    """A short, stable code for an opaque id, keyed so ids cannot be worked back from codes."""
+    key = keyring().key("blind_index")
+    digest = hmac.new(key, f"pseudonym|{prefix}|{opaque_id}".encode(), hashlib.sha256).digest()
+    number = int.from_bytes(digest[:8], "big")
+    chars = []
+    for _position in range(PSEUDONYM_LENGTH):
+        number, index = divmod(number, len(PSEUDONYM_ALPHABET))
+        chars.append(PSEUDONYM_ALPHABET[index])
+    return f"{prefix}-{''.join(chars)}"
+
+
+def pseudonym(opaque_id: str | int, prefix: str = "R", label: str | None = None) -> str:
+    """``Pelapor R-7F3K``: how a reporter is named wherever the identity stays hidden."""
+    return f"{label if label is not None else _('Pelapor')} {pseudonym_code(opaque_id, prefix)}"
