@@ -4,7 +4,7 @@ A blind index narrows a lookup to candidates; the caller confirms each candidate
 by decrypting, because truncation makes unrelated values share an index on
 purpose (so the index alone cannot confirm that a given number is in the
 database). Sizing follows CipherSweet's guidance; the numbers are in
-docs/SECURITY.md: 24 bits keeps at least ~600 possible phone numbers and far
+docs/SECURITY.md: 24 bits keeps at least ~200 possible phone numbers and far
 more possible NIKs behind every index value, while a lookup among a million rows
 returns on average fewer than 0.06 false candidates.
 """
