@@ -22,9 +22,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from django.apps import apps
 from django.conf import settings
-from django.db import connection, connections
+from django.db import connection, connections, models
 from django.utils.translation import gettext as _
 
 from sigap.ops import archive, dbstate, pg, verification
@@ -40,10 +39,6 @@ from sigap.ops.backup import (
 from sigap.ops.models import BackupRun
 from sigap.vault import audit
 from sigap.vault.keyring import VaultKeyError
-
-# Apps whose rows do not make a database "in use": reference data, the backup
-# log and the task queue (a fresh install may already have these).
-IGNORED_FOR_EMPTINESS = {"regions", "ops", "django_tasks_database", "contenttypes", "auth", "sessions"}
 
 
 class RestoreError(Exception):
@@ -129,15 +124,23 @@ def check_compatible(manifest: dict[str, Any], engine: str) -> None:
 
 
 def data_tables_in_use() -> list[str]:
-    """Tables of SIGAP's own records that hold rows in the configured database."""
+    """Tables holding people or records in the configured database: users, audit
+    entries, and every model with encrypted fields (reports, identities, notes...).
+
+    Reference data, task queues and schedules that a fresh installation fills by
+    itself do not count: restoring over them loses nothing.
+    """
+    from sigap.accounts.models import User
+    from sigap.vault.models import AuditEntry
+
     existing = set(connection.introspection.table_names())
-    busy = []
-    for model in apps.get_models():
-        meta = model._meta
-        if meta.app_label in IGNORED_FOR_EMPTINESS or not meta.managed or meta.proxy:
-            continue
-        if meta.db_table in existing and model._base_manager.exists():
-            busy.append(meta.db_table)
+    candidates: list[type[models.Model]] = [User, AuditEntry]
+    candidates += [model for model, _fields in verification.encrypted_models()]
+    busy = {
+        model._meta.db_table
+        for model in candidates
+        if model._meta.db_table in existing and model._base_manager.exists()
+    }
     return sorted(busy)
 
 

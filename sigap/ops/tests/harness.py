@@ -38,7 +38,9 @@ def _admin_connection() -> Any:
     url = postgres_url()
     assert url is not None
     db = database_from_url(url, sqlite_default=Path("unused"))
-    kwargs: dict[str, Any] = {"dbname": db["NAME"], "autocommit": True}
+    # The maintenance database: the one in DATABASE_URL need not exist (the test
+    # runner uses test_<name>).
+    kwargs: dict[str, Any] = {"dbname": "postgres", "autocommit": True}
     for key, name in (("USER", "user"), ("PASSWORD", "password"), ("HOST", "host"), ("PORT", "port")):
         if db.get(key):
             kwargs[name] = db[key]
