@@ -82,6 +82,7 @@ INSTALLED_APPS = [
     "sigap.vault",
     "sigap.ops",
     "sigap.intake",
+    "sigap.intake.channels.conversations",
     "sigap.network",
     "sigap.outreach",
     "sigap.stats",
@@ -222,6 +223,42 @@ SIGAP_BACKUP_KEEP = env_int("SIGAP_BACKUP_KEEP", 14, minimum=1)
 SIGAP_BACKUP_INTERVAL_HOURS = env_int("SIGAP_BACKUP_INTERVAL_HOURS", 24, minimum=1)
 SIGAP_BACKUP_WARN_HOURS = env_int("SIGAP_BACKUP_WARN_HOURS", 48, minimum=1)
 
+# Messaging channels (sigap.intake.channels, docs in its package): the WhatsApp
+# Business Cloud API and an HTTP SMS gateway (often an Android phone). A channel
+# with any credential empty is off: its webhook answers 404 and nothing is sent.
+SIGAP_WHATSAPP_API_BASE = env_pattern(
+    "SIGAP_WHATSAPP_API_BASE", r"https?://[^\s/?#]+(/[^\s?#]*)?", "https://graph.facebook.com", "an http(s) URL"
+).rstrip("/")
+SIGAP_WHATSAPP_API_VERSION = env_pattern(
+    "SIGAP_WHATSAPP_API_VERSION", r"v\d+\.\d+", "v21.0", "a Graph API version like v21.0"
+)
+SIGAP_WHATSAPP_PHONE_NUMBER_ID = env_pattern("SIGAP_WHATSAPP_PHONE_NUMBER_ID", r"\d*", "", "the numeric phone number id")
+SIGAP_WHATSAPP_ACCESS_TOKEN = env_str("SIGAP_WHATSAPP_ACCESS_TOKEN")
+SIGAP_WHATSAPP_APP_SECRET = env_str("SIGAP_WHATSAPP_APP_SECRET")
+SIGAP_WHATSAPP_VERIFY_TOKEN = env_str("SIGAP_WHATSAPP_VERIFY_TOKEN")
+# Message templates approved in WhatsApp Manager, usable outside the 24-hour
+# window; the notification template takes the notice text as its one parameter.
+SIGAP_WHATSAPP_TEMPLATES = env_list("SIGAP_WHATSAPP_TEMPLATES", [])
+SIGAP_WHATSAPP_TEMPLATE_LANGUAGE = env_pattern(
+    "SIGAP_WHATSAPP_TEMPLATE_LANGUAGE", r"[a-z]{2,3}(_[A-Z]{2})?", "id", "a language code like id or en_US"
+)
+SIGAP_WHATSAPP_NOTIFY_TEMPLATE = env_str("SIGAP_WHATSAPP_NOTIFY_TEMPLATE")
+SIGAP_WHATSAPP_MEDIA_MAX_MB = env_int("SIGAP_WHATSAPP_MEDIA_MAX_MB", 16, minimum=1, maximum=100)
+SIGAP_SMS_GATEWAY_URL = env_pattern(
+    "SIGAP_SMS_GATEWAY_URL", r"(https?://[^\s?#]+(\?[^\s#]*)?)?", "", "an http(s) URL"
+)
+SIGAP_SMS_GATEWAY_SECRET = env_str("SIGAP_SMS_GATEWAY_SECRET")
+# When operators answer (Asia/Jakarta): "mon-fri 08:00-16:00", several parts
+# separated by ";" ("mon-thu 08:00-16:00; fri 08:00-11:30"). Messages outside
+# these hours get an automatic reply with the emergency numbers.
+SIGAP_OFFICE_HOURS = env_pattern(
+    "SIGAP_OFFICE_HOURS",
+    r"\s*(mon|tue|wed|thu|fri|sat|sun)(\s*[-,]\s*(mon|tue|wed|thu|fri|sat|sun))*\s+\d{2}:\d{2}-\d{2}:\d{2}"
+    r"(\s*;\s*(mon|tue|wed|thu|fri|sat|sun)(\s*[-,]\s*(mon|tue|wed|thu|fri|sat|sun))*\s+\d{2}:\d{2}-\d{2}:\d{2})*\s*",
+    "mon-fri 08:00-16:00",
+    'days and hours like "mon-fri 08:00-16:00; sat 08:00-12:00"',
+)
+
 LANGUAGE_CODE = "id"
 LANGUAGES = [("id", _("Bahasa Indonesia")), ("en", _("English"))]
 LOCALE_PATHS = [PACKAGE_DIR / "locale"]
@@ -257,5 +294,8 @@ LOGGING = {
     "loggers": {
         # Django logs the path of failing requests; our URLs carry no personal data.
         "django.security.DisallowedHost": {"level": "ERROR"},
+        # httpx logs every request URL at INFO; gateway URLs may carry credentials.
+        "httpx": {"level": "WARNING"},
+        "httpcore": {"level": "WARNING"},
     },
 }

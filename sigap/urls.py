@@ -11,6 +11,8 @@ urlpatterns = [
     path("akun/", include("sigap.accounts.urls")),
     path("notifikasi/", include("sigap.core.notifications")),
     path("audit/", include("sigap.vault.urls")),
+    # WhatsApp/SMS webhooks and the inbox at pengaduan/inbox/ (sigap/intake/channels).
+    path("", include("sigap.intake.channels.conversations.urls")),
     path("ops/", include("sigap.ops.urls")),
     path("jaringan/", include("sigap.network.urls")),
     path("statistik/", include("sigap.stats.urls")),

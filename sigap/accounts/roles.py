@@ -111,6 +111,7 @@ class NavItem:
 NAVIGATION: list[NavItem] = [
     NavItem("core:staff_home", _("Beranda"), None),
     NavItem("notifications:list", _("Notifikasi"), None),
+    NavItem("conversations:inbox", _("Kotak masuk"), Perm.RECORD_CONTACT),
     NavItem("intake:contact_new", _("Kontak baru"), Perm.RECORD_CONTACT),
     NavItem("intake:report_list", _("Laporan"), Perm.VIEW_REPORTS),
     NavItem("intake:volunteer_home", _("Laporan desa saya"), Perm.SUBMIT_VILLAGE_REPORT),

@@ -1,0 +1,35 @@
+"""Who may reach conversations: helpers on top of ``Conversation.objects.visible_to``. Fail closed."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import Http404
+
+from sigap.accounts.roles import Perm, has_permission
+from sigap.intake.channels.conversations.models import Conversation, ConversationQuerySet
+
+
+def can_use_inbox(user: Any) -> bool:
+    return has_permission(user, Perm.RECORD_CONTACT)
+
+
+def can_assign(user: Any) -> bool:
+    """Handing a conversation to someone else: whoever works the inbox."""
+    return has_permission(user, Perm.RECORD_CONTACT)
+
+
+def conversations_for(user: Any) -> ConversationQuerySet:
+    return Conversation.objects.visible_to(user)
+
+
+def get_conversation_for(user: Any, pk: Any) -> Conversation:
+    """The conversation if ``user`` may see it; Http404 otherwise (also for malformed ids)."""
+    try:
+        conversation_id = int(pk)
+    except (TypeError, ValueError):
+        raise Http404 from None
+    conversation = conversations_for(user).filter(pk=conversation_id).first()
+    if conversation is None:
+        raise Http404
+    return conversation

@@ -1,0 +1,1 @@
+"""SMS through a generic HTTP gateway (``views``: inbound webhook; ``client``: outbound)."""

@@ -1,0 +1,1 @@
+"""WhatsApp Business Cloud API: the webhook (``views``), its payloads and the Graph API client."""
