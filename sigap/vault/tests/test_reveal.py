@@ -151,3 +151,12 @@ class MissingKeyPageTests(SigapTestCase):
         self.assertEqual(response.status_code, 503)
         self.assertNotIn(b"version 2", response.content)
         self.assertIsNone(middleware.process_exception(request, ValueError("lain")))
+
+
+class RevealSettingCheckTests(SigapTestCase):
+    def test_unknown_reveal_role_is_a_configuration_error(self) -> None:
+        from sigap.vault.checks import reveal_roles_exist
+
+        self.assertEqual(reveal_roles_exist(), [])
+        with override_settings(SIGAP_REVEAL_ROLES=["manajer"]):
+            self.assertEqual([e.id for e in reveal_roles_exist()], ["vault.E010"])
