@@ -175,6 +175,12 @@ SIGAP_TRACKING_LOCK_MINUTES = env_int("SIGAP_TRACKING_LOCK_MINUTES", 30, minimum
 SIGAP_TRACKING_LOOKUPS_PER_MINUTE = env_int("SIGAP_TRACKING_LOOKUPS_PER_MINUTE", 30, minimum=1)
 SIGAP_TRACKING_FAILURES_PER_HOUR = env_int("SIGAP_TRACKING_FAILURES_PER_HOUR", 10, minimum=1)
 SIGAP_IDEMPOTENCY_HOURS = env_int("SIGAP_IDEMPOTENCY_HOURS", 24, minimum=1)
+# Public pages /lapor and /lacak (per process, sigap.intake.views.public): requests
+# per client address and in all, and report submissions per address and in all.
+SIGAP_PUBLIC_PAGES_PER_IP_PER_MINUTE = env_int("SIGAP_PUBLIC_PAGES_PER_IP_PER_MINUTE", 60, minimum=1)
+SIGAP_PUBLIC_PAGES_PER_MINUTE = env_int("SIGAP_PUBLIC_PAGES_PER_MINUTE", 1200, minimum=1)
+SIGAP_PUBLIC_REPORTS_PER_IP_PER_HOUR = env_int("SIGAP_PUBLIC_REPORTS_PER_IP_PER_HOUR", 10, minimum=1)
+SIGAP_PUBLIC_REPORTS_PER_MINUTE = env_int("SIGAP_PUBLIC_REPORTS_PER_MINUTE", 30, minimum=1)
 
 # The vault (docs/SECURITY.md): the roles that may reveal a reporter's identity
 # (and a victim's address and contact), and how many years after a case closes

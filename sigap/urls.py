@@ -9,6 +9,8 @@ urlpatterns = [
     path("i18n/setlang/", set_language, name="set_language"),
     path("api/v1/", api.urls),
     path("akun/", include("sigap.accounts.urls")),
+    # Staff pages at pengaduan/, the public "lapor" and "lacak" at the root (sigap/intake/urls.py).
+    path("", include("sigap.intake.urls")),
     path("notifikasi/", include("sigap.core.notifications")),
     path("audit/", include("sigap.vault.urls")),
     # WhatsApp/SMS webhooks and the inbox at pengaduan/inbox/ (sigap/intake/channels).

@@ -125,7 +125,8 @@ def triage_facts(data: ReportInput, today: datetime.date) -> TriageFacts:
 
 
 def _replay(by: Any, idempotency: Idempotency) -> SubmittedReport | None:
-    existing = IdempotencyRecord.objects.filter(user=by, key=idempotency.key).select_related("report").first()
+    owner = {"user": by} if by is not None else {"user__isnull": True}
+    existing = IdempotencyRecord.objects.filter(key=idempotency.key, **owner).select_related("report").first()
     if existing is None:
         return None
     if existing.request_digest != idempotency.request_digest:
@@ -175,8 +176,7 @@ def submit_report(
     if by is not None and not can_file_report(by):
         raise PermissionDenied
     if idempotency is not None:
-        if by is None:
-            raise ValueError("idempotency keys need a signed-in submitter")
+        # by=None (the public form): the key is a one-time form token.
         replay = _replay(by, idempotency)
         if replay is not None:
             return replay

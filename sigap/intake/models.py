@@ -442,11 +442,13 @@ class ApiToken(models.Model):
 class IdempotencyRecord(models.Model):
     """The first answer to a request with an ``Idempotency-Key``, per user and key.
 
-    The answer (registration number, tracking code, PIN) is sealed, and records
-    are purged after ``SIGAP_IDEMPOTENCY_HOURS`` (``actions.purge_idempotency``).
+    ``user`` is None for the public web form, whose keys are one-time form tokens
+    (unique among themselves). The answer (registration number, tracking code,
+    PIN) is sealed, and records are purged after ``SIGAP_IDEMPOTENCY_HOURS``
+    (``actions.purge_idempotency``).
     """
 
-    user = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
+    user = models.ForeignKey(USER, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
     key = models.CharField(max_length=128)
     request_digest = models.CharField(max_length=64)
     status_code = models.PositiveSmallIntegerField(default=0)
@@ -455,7 +457,13 @@ class IdempotencyRecord(models.Model):
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["user", "key"], name="idempotency_user_key")]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "key"], name="idempotency_user_key"),
+            # NULLs are distinct in the constraint above, so anonymous keys need their own.
+            models.UniqueConstraint(
+                fields=["key"], condition=models.Q(user__isnull=True), name="idempotency_public_key"
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"idempotency record {self.pk}"

@@ -96,7 +96,7 @@ def test_admin_invites_a_patbm_member_who_then_sees_only_their_village_on_a_phon
         # Signs in as a volunteer (no second factor) and opens their village.
         sign_in(mobile, "sari.patbm", VOLUNTEER_PASSWORD)
         mobile.wait_for_url("**/staf/")
-        mobile.get_by_role("link", name="Desa saya").first.click()
+        mobile.get_by_role("link", name="Desa saya", exact=True).first.click()
         mobile.wait_for_url("**/jaringan/desa-saya/")
         expect(mobile.get_by_role("heading", name="Desa Wiralaga I")).to_be_visible()
         main = mobile.locator("main")

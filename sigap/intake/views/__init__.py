@@ -1,0 +1,1 @@
+"""The intake screens: contacts, the report form, lists and details, the public pages, volunteers."""

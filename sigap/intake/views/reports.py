@@ -1,0 +1,294 @@
+"""Staff report screens: the report form, the list, the detail with risk override and links."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from sigap.accounts.roles import Perm
+from sigap.accounts.views import permission_required
+from sigap.intake import access
+from sigap.intake.actions import link_reports, open_report, override_risk
+from sigap.intake.codes import Channel, ReportStatus, Risk
+from sigap.intake.forms import STAFF, LinkForm, LookupForm, ReportEntry, RiskOverrideForm
+from sigap.intake.lookup import find_reports
+from sigap.intake.models import Report, ReportLink
+from sigap.intake.prefill import attachable_contact, prefill_for
+from sigap.intake.queries import find_duplicates
+from sigap.intake.triage import reason_labels
+from sigap.intake.validation import ReportInvalid
+from sigap.intake.views.common import (
+    issue_form_token,
+    keyset_page,
+    public_status_label,
+    query_without,
+    risk_context,
+    submit_entry,
+)
+from sigap.intake.views.identity import reporter_display
+from sigap.regions.models import Region
+
+
+def duplicate_reason_labels(codes: list[str]) -> list[str]:
+    labels = {
+        "victim_nik": _("NIK korban sama"),
+        "reporter_phone": _("Nomor telepon pelapor sama"),
+        "victim_name_desa_birth": _("Nama, desa dan tanggal lahir korban sama"),
+    }
+    return [str(labels.get(code, code)) for code in codes]
+
+
+def _duplicates(report: Report, user: Any) -> list[dict[str, Any]]:
+    return [
+        {
+            "report": candidate.report,
+            "reasons": duplicate_reason_labels(candidate.reasons),
+            "already_linked": candidate.already_linked,
+            "form": LinkForm(initial={"other": candidate.report.pk}, auto_id=f"id_link{candidate.report.pk}_%s"),
+        }
+        for candidate in find_duplicates(report, user)
+    ]
+
+
+# --- the report form --------------------------------------------------------------------
+
+
+@permission_required(Perm.FILE_REPORT)
+@require_http_methods(["GET", "POST"])
+def report_new(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    if request.method == "POST":
+        add = request.POST.get("add") or None
+        entry = ReportEntry(request.POST, mode=STAFF, add=add)
+        contact = attachable_contact(request.POST.get("contact"), user)
+        token = request.POST.get("form_token", "")
+        if add is None:
+            outcome = submit_entry(request, entry, by=user, contact=contact, token=token)
+            if outcome.submitted is not None:
+                report = outcome.submitted.report
+                return render(
+                    request,
+                    "intake/report_submitted.html",
+                    {
+                        "submitted": outcome.submitted,
+                        "report": report,
+                        "duplicates": _duplicates(report, user),
+                        "may_link": access.can_manage_reports(user),
+                        **risk_context(report),
+                    },
+                )
+            if "form_token" in outcome.problems:
+                token = issue_form_token()
+        status = 400 if add is None else 200
+        return _render_form(request, entry, contact=contact, token=token or issue_form_token(), status=status)
+
+    prefill = prefill_for(request.GET, user)
+    initial: dict[str, Any] = {}
+    if prefill.channel:
+        initial["channel"] = prefill.channel
+    if prefill.description:
+        initial["description"] = prefill.description
+    entry = ReportEntry(mode=STAFF, initial=initial)
+    return _render_form(request, entry, contact=prefill.contact, token=issue_form_token())
+
+
+def _render_form(request: HttpRequest, entry: ReportEntry, *, contact: Any, token: str,
+                 status: int = 200) -> HttpResponse:
+    return render(
+        request,
+        "intake/report_form.html",
+        {"entry": entry, "contact": contact, "form_token": token, "mode": STAFF},
+        status=status,
+    )
+
+
+# --- the list -----------------------------------------------------------------------------
+
+
+def _kecamatan_choices() -> list[tuple[str, str]]:
+    return list(Region.objects.in_deployment().kecamatan().order_by("code").values_list("code", "name"))
+
+
+def _valid(value: str | None, allowed: Any) -> str:
+    return value if value and value in allowed else ""
+
+
+@permission_required(Perm.VIEW_REPORTS)
+@require_http_methods(["GET", "POST"])
+def report_list(request: HttpRequest) -> HttpResponse:
+    kecamatan = _kecamatan_choices()
+    params = request.GET
+    filters = {
+        "status": _valid(params.get("status"), ReportStatus.values),
+        "risk": _valid(params.get("risk"), Risk.values),
+        "kecamatan": _valid(params.get("kecamatan"), {code for code, _name in kecamatan}),
+        "channel": _valid(params.get("channel"), Channel.values),
+        "nomor": (params.get("nomor") or "").strip().upper()[:20],
+    }
+    reports = Report.objects.visible_to(request.user)
+    if filters["status"]:
+        reports = reports.filter(status=filters["status"])
+    if filters["risk"]:
+        reports = reports.filter(risk=filters["risk"])
+    if filters["kecamatan"]:
+        reports = reports.filter(kecamatan_code=filters["kecamatan"])
+    if filters["channel"]:
+        reports = reports.filter(channel=filters["channel"])
+    if filters["nomor"]:
+        reports = reports.filter(registration_number=filters["nomor"])
+
+    lookup_form = LookupForm(request.POST or None, initial={"kind": "phone"})
+    looked_up: list[Report] | None = None
+    status = 200
+    if request.method == "POST":
+        if lookup_form.is_valid():
+            looked_up = find_reports(
+                lookup_form.cleaned_data["kind"], lookup_form.cleaned_data["value"], request.user, request
+            )
+            # The typed number is not shown again.
+            lookup_form = LookupForm(initial={"kind": lookup_form.cleaned_data["kind"]})
+        else:
+            status = 400
+
+    page = keyset_page(reports, params)
+    kecamatan_names = dict(kecamatan)
+    rows = looked_up if looked_up is not None else page.rows
+    for row in rows:
+        row.kecamatan_name = kecamatan_names.get(row.kecamatan_code, row.kecamatan_code)  # type: ignore[union-attr]
+    return render(
+        request,
+        "intake/report_list.html",
+        {
+            "page": page,
+            "rows": rows,
+            "looked_up": looked_up is not None,
+            "filters": filters,
+            "filtered": any(filters.values()),
+            "kecamatan_choices": kecamatan,
+            "status_choices": ReportStatus.choices,
+            "risk_choices": Risk.choices,
+            "channel_choices": Channel.choices,
+            "lookup_form": lookup_form,
+            "base_query": query_without(params, "after", "before"),
+        },
+        status=status,
+    )
+
+
+# --- the detail -----------------------------------------------------------------------------
+
+
+MAX_ID = 2**62  # beyond any real id, and within every database's integer range
+
+
+def _pk(pk: int) -> int:
+    if not 0 < pk < MAX_ID:
+        raise Http404
+    return pk
+
+
+@login_required
+@require_http_methods(["GET"])
+def report_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    report = open_report(request.user, _pk(pk), request)
+    return _render_detail(request, report)
+
+
+def _render_detail(request: HttpRequest, report: Report, *, override_form: RiskOverrideForm | None = None,
+                   link_forms: dict[int, LinkForm] | None = None, status: int = 200) -> HttpResponse:
+    user = request.user
+    level = access.report_access_level(user)
+    if level == access.COARSE:
+        return render(
+            request,
+            "intake/report_detail_coarse.html",
+            {"report": report, "public_status": public_status_label(report), "hotline": settings.SIGAP_HOTLINE},
+            status=status,
+        )
+    may_manage = access.can_manage_reports(user)
+    duplicates = _duplicates(report, user)
+    for item in duplicates:
+        bound = (link_forms or {}).get(item["report"].pk)
+        if bound is not None:
+            item["form"] = bound
+    links = [
+        {"other": link.other if link.report_id == report.pk else link.report, "link": link}
+        for link in ReportLink.objects.filter(report=report).select_related("other", "linked_by")
+    ] + [
+        {"other": link.report, "link": link}
+        for link in ReportLink.objects.filter(other=report).select_related("report", "linked_by")
+    ]
+    context = {
+        "report": report,
+        "victims": list(report.victims.select_related("desa").all()),
+        "perpetrators": list(report.perpetrators.all()),
+        "events": list(report.events.current().select_related("desa").order_by("when", "position")),
+        "violence": [v.get_violence_type_display() for v in report.violence.all()],
+        "sexual_forms": [f.get_form_display() for f in report.sexual_forms.all()],
+        "overrides": [
+            {"override": o, "from_label": Risk(o.from_risk).label, "to_label": Risk(o.to_risk).label}
+            for o in report.risk_overrides.select_related("by").all()
+        ],
+        "computed_reasons": reason_labels(list(report.risk_reasons or [])),
+        "contacts": list(report.contacts.order_by("started_at")),
+        "duplicates": duplicates,
+        "links": links,
+        "may_manage": may_manage,
+        "override_form": override_form or RiskOverrideForm(initial={"risk": report.risk}),
+        "reporter": reporter_display(report, user),
+        "public_status": public_status_label(report),
+        **risk_context(report),
+    }
+    return render(request, "intake/report_detail.html", context, status=status)
+
+
+@login_required
+@require_POST
+def report_override_risk(request: HttpRequest, pk: int) -> HttpResponse:
+    if not access.can_manage_reports(request.user):
+        raise PermissionDenied
+    report = access.get_report_for(request.user, _pk(pk))
+    form = RiskOverrideForm(request.POST)
+    if form.is_valid():
+        try:
+            override_risk(report, form.cleaned_data["risk"], by=request.user, reason=form.cleaned_data["reason"],
+                          request=request)
+        except ReportInvalid as error:
+            for field, message in error.fields.items():
+                form.add_error(field if field in form.fields else None, message)
+        else:
+            messages.success(request, _("Risiko diubah dan batas waktu respons dihitung ulang."))
+            return redirect("intake:report_detail", pk=report.pk)
+    report = open_report(request.user, pk, request)
+    return _render_detail(request, report, override_form=form, status=400)
+
+
+@login_required
+@require_POST
+def report_link(request: HttpRequest, pk: int) -> HttpResponse:
+    if not access.can_manage_reports(request.user):
+        raise PermissionDenied
+    report = access.get_report_for(request.user, _pk(pk))
+    other_id = request.POST.get("other", "")
+    form = LinkForm(request.POST, auto_id=f"id_link{other_id}_%s" if other_id.isdigit() else "id_%s")
+    if form.is_valid():
+        other = access.get_report_for(request.user, form.cleaned_data["other"])
+        try:
+            link_reports(report, other, by=request.user, reason=form.cleaned_data["reason"], request=request)
+        except ReportInvalid as error:
+            form.add_error(None, next(iter(error.fields.values())))
+        else:
+            messages.success(request, _("Laporan %(number)s ditautkan sebagai kemungkinan laporan yang sama.")
+                             % {"number": other.registration_number})
+            return redirect("intake:report_detail", pk=report.pk)
+    report = open_report(request.user, pk, request)
+    forms = {int(other_id): form} if other_id.isdigit() else {}
+    return _render_detail(request, report, link_forms=forms, status=400)
