@@ -41,7 +41,8 @@ SQLITE_DROP = ["DROP TRIGGER IF EXISTS vault_auditentry_no_update"]
 def _run(statements_by_vendor):
     def run(apps, schema_editor):
         for statement in statements_by_vendor.get(schema_editor.connection.vendor, []):
-            schema_editor.execute(statement)
+            # params=None: the statement holds a literal "%" (PL/pgSQL RAISE format).
+            schema_editor.execute(statement, params=None)
 
     return run
 

@@ -23,10 +23,18 @@ def triggers_off() -> Iterator[None]:
     """Tampering from outside the application: someone with the database file drops the triggers."""
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            cursor.execute("ALTER TABLE vault_auditentry DISABLE TRIGGER USER")
+            # ALTER TABLE ... DISABLE TRIGGER is refused inside the test's transaction
+            # while foreign-key checks are pending; a superuser can switch triggers off
+            # for the session instead.
+            cursor.execute("SET session_replication_role = replica")
         elif connection.vendor == "sqlite":
             cursor.execute("DROP TRIGGER IF EXISTS vault_auditentry_no_update")
-    yield
+    try:
+        yield
+    finally:
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("SET session_replication_role = DEFAULT")
 
 
 def sql(statement: str, params: list[Any] | None = None) -> None:
