@@ -109,7 +109,7 @@ def main() -> None:
         from sigap.vault.crypto import seal, unseal
         from sigap.vault.tests.sample_app.models import SampleIdentity, SampleRecord
 
-        short = "Siti Rahmawati Kusumaningrum".encode()
+        short = b"Siti Rahmawati Kusumaningrum"
         long = ("Kronologi kejadian yang diceritakan pelapor melalui telepon. " * 34)[:2048].encode()
         ctx = "intake.report.chronology"
         sealed_short = seal(short, purpose="identity", context=ctx)

@@ -19,9 +19,9 @@ from sigap.intake.api import router as intake_router
 from sigap.lib.api_errors import ApiError
 from sigap.lib.pydantic_errors import fields_from_errors
 from sigap.regions.api import router as regions_router
+from sigap.stats.api import router as stats_router
 from sigap.vault.keyring import VaultError
 from sigap.vault.middleware import log_vault_error
-from sigap.stats.api import router as stats_router
 
 logger = logging.getLogger("sigap.api")
 
