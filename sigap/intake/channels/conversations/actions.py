@@ -83,10 +83,11 @@ def receive(channel: str, delivery: Delivery, *, now: datetime.datetime | None =
     """
     now = now or timezone.now()
     result = ReceiveResult()
+    started: list[Conversation] = []
     with transaction.atomic():
         for item in delivery.messages:
             try:
-                message = _store_inbound(channel, item, now)
+                message = _store_inbound(channel, item, now, started)
             except BadSender:
                 result.rejected += 1
                 continue
@@ -96,6 +97,10 @@ def receive(channel: str, delivery: Delivery, *, now: datetime.datetime | None =
                 result.new_messages.append(message)
         for status in delivery.statuses:
             result.statuses_applied += _apply_status(channel, status, now)
+        # Audited last: the chain's head lock is taken after every conversation
+        # lock, in the same order as operator actions take them (no deadlock).
+        for conversation in started:
+            record("conversations.conversation_started", obj=conversation)
         if result.new_messages:
             new = list(result.new_messages)
             transaction.on_commit(lambda: _after_receive(new))
@@ -114,7 +119,9 @@ def _open_conversation(channel: str, sender: str, index: str) -> Conversation | 
     return None
 
 
-def _store_inbound(channel: str, item: InboundMessage, now: datetime.datetime) -> Message | None:
+def _store_inbound(
+    channel: str, item: InboundMessage, now: datetime.datetime, started: list[Conversation]
+) -> Message | None:
     if Message.objects.filter(channel=channel, provider_id=item.provider_id).exists():
         return None
     sender = canonical_sender(item.sender)
@@ -135,7 +142,7 @@ def _store_inbound(channel: str, item: InboundMessage, now: datetime.datetime) -
             started_at=now,
             last_message_at=now,
         )
-        record("conversations.conversation_started", obj=conversation)
+        started.append(conversation)
     written_at = item.timestamp if item.timestamp and item.timestamp <= now + CLOCK_SKEW else now
     try:
         with transaction.atomic():

@@ -10,7 +10,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import F
+from django.db.models import Exists, F, OuterRef
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
@@ -22,7 +22,12 @@ from sigap.accounts.roles import Perm, requires_two_factor
 from sigap.accounts.views import permission_required
 from sigap.intake.channels.conversations import actions
 from sigap.intake.channels.conversations.access import conversations_for, get_conversation_for
-from sigap.intake.channels.conversations.codes import ConversationState, Direction, MediaState
+from sigap.intake.channels.conversations.codes import (
+    ConversationState,
+    Direction,
+    MediaState,
+    MessageStatus,
+)
 from sigap.intake.channels.conversations.forms import (
     AssignForm,
     CloseForm,
@@ -78,7 +83,10 @@ def inbox(request: HttpRequest) -> HttpResponse:
     shown = request.GET.get("tampil", "terbuka")
     if shown not in FILTERS:
         shown = "terbuka"
-    queryset = conversations_for(request.user).select_related("assigned_to")
+    failed = Message.objects.filter(
+        conversation=OuterRef("pk"), direction=Direction.OUTBOUND, status=MessageStatus.FAILED
+    )
+    queryset = conversations_for(request.user).select_related("assigned_to").annotate(send_failed=Exists(failed))
     if shown == "selesai":
         queryset = queryset.filter(state=ConversationState.CLOSED).order_by("-closed_at", "-pk")
     else:

@@ -148,6 +148,7 @@ class InboxTests(ChannelTestCase):
         self.assertContains(response, "Gagal")
         self.assertContains(response, "Message Undeliverable")
         self.assertContains(response, f"/pesan/{message.pk}/kirim-ulang/")
+        self.assertContains(self.login(self.operator).get("/pengaduan/inbox/"), "ada pesan gagal terkirim")
 
     def test_buat_laporan_records_the_contact_and_opens_the_prefilled_report_form(self) -> None:
         conversation = self.conversation_with("Anak tetangga dipukul setiap malam", message_id="w.1")
