@@ -155,7 +155,7 @@ def test_operator_records_a_call_and_files_a_full_report(page: Page, browser: Br
     main = page.locator("main")
     expect(main).to_contain_text("Anak Contoh")
     expect(main).to_contain_text("Paman korban masuk ke kamar korban")
-    expect(main).to_contain_text("Pelapor-")
+    expect(main).to_contain_text("Pelapor R-")
     expect(main).not_to_contain_text("Ibu Contoh")
     expect(main).not_to_contain_text("0812 3456 7890")
     page.screenshot(path=str(results_dir / "report-detail.png"), full_page=True)

@@ -151,11 +151,45 @@ class ReportDetailTests(SigapTestCase):
     def test_detail_shows_victims_chronology_and_reasons_but_masks_the_reporter(self) -> None:
         self.login(self.operator)
         page = self.client.get(detail(self.report))
-        for shown in ("Siti Contoh", "Uraian kejadian contoh.", "Korban anak", "Pelapor-", "0812••••••11",
+        for shown in ("Siti Contoh", "Uraian kejadian contoh.", "Korban anak", "Pelapor R-", "0812****1111",
                       "Jangan pernah menelepon balik"):
             self.assertContains(page, shown)
         for hidden in ("Budi Contoh", "0812-0000-1111", "+6281200001111", "Jalan Contoh 1"):
             self.assertNotContains(page, hidden)
+
+    def test_manager_reveals_the_reporter_with_a_reason_for_that_response_only(self) -> None:
+        self.login(self.manager)
+        url = detail(self.report)
+        page = self.client.get(url)
+        self.assertContains(page, "Tampilkan identitas")
+        self.assertNotContains(page, "Budi Contoh")
+        too_short = self.client.post(url, {"vault_reveal": "1", "reason": "perlu"})
+        self.assertEqual(too_short.status_code, 400)
+        self.assertNotContains(too_short, "Budi Contoh", status_code=400)
+        self.assertFalse(AuditEntry.objects.filter(action="vault.reveal").exists())
+        shown = self.client.post(url, {"vault_reveal": "1", "reason": "Menghubungi pelapor untuk asesmen besok"})
+        self.assertEqual(shown.status_code, 200)
+        self.assertContains(shown, "Budi Contoh")
+        self.assertContains(shown, "+6281200001111")
+        self.assertContains(shown, "Jalan Contoh 1")
+        entry = AuditEntry.objects.get(action="vault.reveal")
+        self.assertEqual((entry.actor_id, entry.object_type), (self.manager.pk, "intake.reporteridentity"))
+        self.assertNotContains(self.client.get(url), "Budi Contoh")  # the next response is masked again
+
+    def test_operator_and_case_worker_may_not_reveal(self) -> None:
+        for user in (self.operator, self.case_worker):
+            client = self.login(user, client=Client())
+            page = client.get(detail(self.report))
+            self.assertNotContains(page, "Tampilkan identitas")
+            refused = client.post(detail(self.report), {"vault_reveal": "1", "reason": "Ingin tahu siapa pelapornya"})
+            self.assertEqual(refused.status_code, 403)
+        self.assertFalse(AuditEntry.objects.filter(action="vault.reveal").exists())
+
+    def test_volunteer_cannot_post_to_a_detail(self) -> None:
+        own = create_report(self.volunteer_a).report
+        client = self.login(self.volunteer_a, client=Client())
+        response = client.post(detail(own), {"vault_reveal": "1", "reason": "Ingin tahu siapa pelapornya"})
+        self.assertEqual(response.status_code, 403)
 
     def test_malformed_or_unknown_ids_are_404(self) -> None:
         self.login(self.operator)

@@ -52,7 +52,7 @@ class VolunteerTests(SigapTestCase):
         page = self.client.get(reverse("intake:report_detail", args=[self.own.pk]))
         self.assertContains(page, self.own.registration_number)
         self.assertContains(page, "Diterima")
-        for secret in ("Siti", "Budi", "Uraian", "Risiko", "Pelapor-"):
+        for secret in ("Siti", "Budi", "Uraian", "Risiko", "Pelapor R-"):
             self.assertNotContains(page, secret)
 
     def test_the_form_preselects_the_volunteers_desa_and_files_on_the_relawan_channel(self) -> None:

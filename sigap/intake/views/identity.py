@@ -1,48 +1,45 @@
 """How the report detail shows who reported: masked by default, revealed only through the vault.
 
-The pseudonym is derived from the identity record's random id, so it says
-nothing about the person; the phone number shows only its first and last
-digits. Showing the full identity is the vault's reveal action (permission,
-stated reason, audit); ``reveal_available`` says whether that screen exists.
+The pseudonym and the masked phone come from ``sigap.vault.masking``; showing
+the full identity is the vault's reveal (``sigap.vault.reveal``: permission,
+stated reason, audit entry, managers told), for that one response only.
 """
 
 from __future__ import annotations
 
-import hashlib
 from typing import Any
 
-from django.template import TemplateDoesNotExist
-from django.template.loader import get_template
+from django.http import HttpRequest
+from django.utils.translation import gettext as _
 
-from sigap.accounts.roles import Perm, has_permission
 from sigap.intake.models import Report
+from sigap.vault.masking import mask_phone, pseudonym
+from sigap.vault.reveal import RevealOutcome, handle_reveal
 
-REVEAL_TEMPLATE = "vault/reveal_form.html"
-
-
-def pseudonym(identity_id: str) -> str:
-    digest = hashlib.sha256(f"pseudonym|{identity_id}".encode()).hexdigest()[:6].upper()
-    return f"Pelapor-{digest}"
+IDENTITY_FIELDS = ("name", "phone", "nik", "address")
 
 
-def mask_phone(phone: str | None) -> str:
-    """``+6281200001111`` -> ``0812••••••11``: enough to recognise, not to dial."""
-    if not phone:
-        return ""
-    digits = "".join(ch for ch in phone if ch.isdigit())
-    if digits.startswith("62"):
-        digits = "0" + digits[2:]
-    if len(digits) < 7:
-        return "•" * len(digits)
-    return f"{digits[:4]}{'•' * (len(digits) - 6)}{digits[-2:]}"
+def reveal_for(request: HttpRequest, report: Report) -> RevealOutcome | None:
+    """The reveal form (and, after a valid POST, the plaintext) for this report's reporter, if any."""
+    if report.reporter is not None:
+        return handle_reveal(request, report.reporter, IDENTITY_FIELDS)
+    if report.reporter_declined_identity and report.reporter_declined_reason:
+        # The reason a reporter gave for staying anonymous may itself identify them.
+        return handle_reveal(request, report, ("reporter_declined_reason",))
+    return None
 
 
-def reveal_available() -> bool:
-    try:
-        get_template(REVEAL_TEMPLATE)
-    except TemplateDoesNotExist:
-        return False
-    return True
+def revealed_rows(outcome: RevealOutcome | None) -> list[tuple[str, str]]:
+    if outcome is None or not outcome.shown:
+        return []
+    labels = {
+        "name": _("Nama"),
+        "phone": _("Telepon"),
+        "nik": _("NIK"),
+        "address": _("Alamat"),
+        "reporter_declined_reason": _("Alasan menolak memberi identitas"),
+    }
+    return [(str(labels.get(name, name)), value) for name, value in outcome.revealed.items() if value]
 
 
 def reporter_display(report: Report, user: Any) -> dict[str, Any]:
@@ -55,7 +52,6 @@ def reporter_display(report: Report, user: Any) -> dict[str, Any]:
         "pseudonym": "",
         "masked_phone": "",
         "has_identity": identity is not None,
-        "may_reveal": identity is not None and has_permission(user, Perm.REVEAL_IDENTITY) and reveal_available(),
         "never_call_back": report.never_call_back,
     }
     if identity is not None:

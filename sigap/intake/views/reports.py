@@ -33,8 +33,9 @@ from sigap.intake.views.common import (
     risk_context,
     submit_entry,
 )
-from sigap.intake.views.identity import reporter_display
+from sigap.intake.views.identity import reporter_display, reveal_for, revealed_rows
 from sigap.regions.models import Region
+from sigap.vault.reveal import RevealOutcome
 
 
 def duplicate_reason_labels(codes: list[str]) -> list[str]:
@@ -196,14 +197,21 @@ def _pk(pk: int) -> int:
 
 
 @login_required
-@require_http_methods(["GET"])
+@require_http_methods(["GET", "POST"])
 def report_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """The audited detail. A POST is the vault's reveal form, answered on this page only."""
     report = open_report(request.user, _pk(pk), request)
-    return _render_detail(request, report)
+    if access.report_access_level(request.user) != access.FULL:
+        if request.method == "POST":
+            raise PermissionDenied
+        return _render_detail(request, report)
+    reveal = reveal_for(request, report)
+    return _render_detail(request, report, reveal=reveal, status=reveal.status if reveal else 200)
 
 
 def _render_detail(request: HttpRequest, report: Report, *, override_form: RiskOverrideForm | None = None,
-                   link_forms: dict[int, LinkForm] | None = None, status: int = 200) -> HttpResponse:
+                   link_forms: dict[int, LinkForm] | None = None, reveal: RevealOutcome | None = None,
+                   status: int = 200) -> HttpResponse:
     user = request.user
     level = access.report_access_level(user)
     if level == access.COARSE:
@@ -244,6 +252,9 @@ def _render_detail(request: HttpRequest, report: Report, *, override_form: RiskO
         "may_manage": may_manage,
         "override_form": override_form or RiskOverrideForm(initial={"risk": report.risk}),
         "reporter": reporter_display(report, user),
+        # Only the detail URL itself answers the reveal form (it posts to the page it is on).
+        "reveal": reveal,
+        "revealed": revealed_rows(reveal),
         "public_status": public_status_label(report),
         **risk_context(report),
     }
