@@ -137,9 +137,8 @@ class Site:
         shutil.rmtree(self.data_dir, ignore_errors=True)
 
 
-# Fills a site with users, audit entries of every kind and, when the vault's
-# sample models are installed, sealed identities; prints a digest of the
-# content that a restored copy must reproduce.
+# Fills a site with users, audit entries of every kind, reports filed through
+# intake and, when the vault's sample models are installed, sealed identities.
 SEED = """
 from django.apps import apps
 from sigap.lib.testing import create_user
@@ -148,6 +147,11 @@ users = [create_user(role, f"{role}-{i}") for i, role in enumerate(["operator", 
 for i in range(120):
     audit.record(["intake.report.open", "auth.login", "stats.export", "intake.report.reveal_reporter"][i % 4],
                  actor=users[i % len(users)], object_type="intake.report", object_id=i % 17)
+from sigap.intake.tests.factories import create_report
+from sigap.lib.testing import load_test_regions
+load_test_regions()
+for i in range(5):
+    create_report(by=users[0])
 if apps.is_installed("sigap.vault.tests.sample_app"):
     from sigap.vault.tests.sample_app.models import SampleIdentity, SampleRecord
     for i in range(40):
@@ -156,6 +160,7 @@ if apps.is_installed("sigap.vault.tests.sample_app"):
         SampleRecord.objects.create(identity=identity, chronology="kronologi " * i, desa_code="18.11.01.2001")
 """
 
+# A digest of the content a restored copy must reproduce, and the audit count.
 DIGEST = """
 import hashlib
 from django.apps import apps
@@ -166,6 +171,9 @@ for row in User.objects.order_by("pk").values_list("pk", "username", "role"):
     h.update(repr(row).encode())
 for row in AuditEntry.objects.order_by("seq").values_list("seq", "hash"):
     h.update(repr(row).encode())
+from sigap.intake.models import Report
+for report in Report.objects.order_by("pk").prefetch_related("events"):
+    h.update(repr((report.registration_number, [e.description for e in report.events.all()])).encode())
 if apps.is_installed("sigap.vault.tests.sample_app"):
     from sigap.vault.tests.sample_app.models import SampleIdentity, SampleRecord
     for i in SampleIdentity.objects.order_by("pk"):
@@ -175,18 +183,19 @@ if apps.is_installed("sigap.vault.tests.sample_app"):
 print(h.hexdigest(), AuditEntry.objects.count())
 """
 
-# Writes audit entries (each its own transaction, as requests do) until killed,
-# and in any case stops by itself after a minute.
+# Files reports through intake's real action (each its own transaction, with its
+# audit entries, as requests do) until killed; stops by itself after a minute.
 WRITER = """
 import time
-from sigap.lib.testing import create_user
-from sigap.vault import audit
+from sigap.intake.tests.factories import create_report
+from sigap.lib.testing import create_user, load_test_regions
+load_test_regions()
 user = create_user("operator", "penulis")
 n = 0
 deadline = time.monotonic() + 60
 while time.monotonic() < deadline:
-    audit.record("intake.report.open", actor=user, object_type="intake.report", object_id=n)
+    create_report(by=user)
     n += 1
-    if n == 30:
+    if n == 10:
         print("writing", flush=True)
 """

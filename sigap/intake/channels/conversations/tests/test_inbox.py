@@ -248,6 +248,16 @@ class StaffPhoneTests(ChannelTestCase):
         self.assertEqual(request.json["template"]["components"],
                          [{"type": "body", "parameters": [{"type": "text", "text": "Ada tugas baru."}]}])
 
+    def test_core_notifications_reach_opted_in_staff_by_whatsapp(self) -> None:
+        from sigap.core.notify import notify
+
+        actions.save_staff_phone(self.case_worker, "081299990000", True)
+        with self.captureOnCommitCallbacks(execute=True):
+            notify([self.case_worker, self.operator], "case_assigned", "Kasus 1811-2026-000001 ditugaskan kepada Anda.")
+        outbound = OutboundMessage.objects.get()
+        self.assertEqual((outbound.recipient_user, outbound.body),
+                         (self.case_worker, "SIGAP: Kasus 1811-2026-000001 ditugaskan kepada Anda."))
+
     def test_no_notification_without_opt_in(self) -> None:
         self.assertIsNone(actions.queue_notification(self.case_worker, "Ada tugas baru."))
         actions.save_staff_phone(self.case_worker, "081299990000", False)
