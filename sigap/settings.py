@@ -80,12 +80,13 @@ INSTALLED_APPS = [
     "sigap.regions",
     "sigap.accounts",
     "sigap.vault",
-    "sigap.ops",
     "sigap.intake",
     "sigap.intake.channels.conversations",
+    "sigap.ops",
     "sigap.network",
     "sigap.outreach",
     "sigap.stats",
+    "sigap.cases",
 ]
 
 MIDDLEWARE = [
@@ -105,6 +106,13 @@ MIDDLEWARE = [
     "sigap.vault.middleware.VaultErrorMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
+
+# Benchmark-only reference endpoints (bench/README.md); never on in production.
+SIGAP_BENCH = env_bool("SIGAP_BENCH", default=False)
+if SIGAP_BENCH:
+    if PRODUCTION:
+        raise ImproperlyConfigured("SIGAP_BENCH must be off when SIGAP_ENV=production")
+    INSTALLED_APPS.append("sigap.benchsupport")
 
 ROOT_URLCONF = "sigap.urls"
 WSGI_APPLICATION = "sigap.wsgi.application"
@@ -264,6 +272,14 @@ SIGAP_OFFICE_HOURS = env_pattern(
     "mon-fri 08:00-16:00",
     'days and hours like "mon-fri 08:00-16:00; sat 08:00-12:00"',
 )
+
+# Cases (sigap.cases): shelter stay length, due times of the tasks made from
+# triage and stages, and the largest attachment accepted.
+SIGAP_SHELTER_DAYS = env_int("SIGAP_SHELTER_DAYS", 7, minimum=1)
+SIGAP_POLICE_REFERRAL_HOURS = env_int("SIGAP_POLICE_REFERRAL_HOURS", 72, minimum=1)
+SIGAP_OUTREACH_HOURS = env_int("SIGAP_OUTREACH_HOURS", 24, minimum=1)
+SIGAP_ASSESSMENT_DAYS = env_int("SIGAP_ASSESSMENT_DAYS", 3, minimum=1)
+SIGAP_ATTACHMENT_MAX_MB = env_int("SIGAP_ATTACHMENT_MAX_MB", 10, minimum=1, maximum=100)
 
 LANGUAGE_CODE = "id"
 LANGUAGES = [("id", _("Bahasa Indonesia")), ("en", _("English"))]

@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.urls import include, path
 from django.views.i18n import set_language
 
@@ -9,15 +10,19 @@ urlpatterns = [
     path("i18n/setlang/", set_language, name="set_language"),
     path("api/v1/", api.urls),
     path("akun/", include("sigap.accounts.urls")),
-    # Staff pages at pengaduan/, the public "lapor" and "lacak" at the root (sigap/intake/urls.py).
-    path("", include("sigap.intake.urls")),
     path("notifikasi/", include("sigap.core.notifications")),
     path("audit/", include("sigap.vault.urls")),
     # WhatsApp/SMS webhooks and the inbox at pengaduan/inbox/ (sigap/intake/channels).
     path("", include("sigap.intake.channels.conversations.urls")),
+    # Staff pages at pengaduan/, the public "lapor" and "lacak" at the root (sigap/intake/urls.py).
+    path("", include("sigap.intake.urls")),
     path("ops/", include("sigap.ops.urls")),
     path("jaringan/", include("sigap.network.urls")),
     path("statistik/", include("sigap.stats.urls")),
+    path("kasus/", include("sigap.cases.urls")),
     path("", include("sigap.outreach.urls")),
     path("", include("sigap.core.urls")),
 ]
+
+if settings.SIGAP_BENCH:
+    urlpatterns.insert(0, path("bench/", include("sigap.benchsupport.urls")))

@@ -119,6 +119,8 @@ NAVIGATION: list[NavItem] = [
     NavItem("cases:my_work", _("Pekerjaan saya"), Perm.WORK_CASES),
     NavItem("cases:case_list", _("Kasus"), Perm.WORK_CASES),
     NavItem("cases:referral_inbox", _("Rujukan"), Perm.VIEW_REFERRALS),
+    NavItem("cases:awaiting_reports", _("Buka kasus"), Perm.VIEW_REPORTS),
+    NavItem("cases:deidentified", _("Data kasus"), Perm.VIEW_STATS),
     NavItem("network:village_list", _("Jaringan desa"), Perm.MANAGE_NETWORK),
     NavItem("network:partner_list", _("Mitra"), Perm.MANAGE_NETWORK),
     NavItem("outreach:activity_list", _("Sosialisasi"), Perm.MANAGE_OUTREACH),

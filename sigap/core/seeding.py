@@ -106,6 +106,8 @@ class SeedContext:
 Seeder = Callable[[SeedContext, list[Report]], None]
 # Other apps append their seeders (called with each batch of new reports).
 SEEDERS: list[Seeder] = []
+# Called after every seeder has run on a batch (statistics count the finished batch).
+AFTER_BATCH: list[Seeder] = []
 
 
 class IdAllocator:
@@ -347,6 +349,8 @@ def seed_batch(ctx: SeedContext, count: int) -> list[Report]:
                          TrackingCode, Contact])
         for seeder in SEEDERS:
             seeder(ctx, reports)
+        for hook in AFTER_BATCH:
+            hook(ctx, reports)
         _flush_audit(ctx)
         for year, last in ctx.counters.items():
             RegistrationCounter.objects.update_or_create(

@@ -1,0 +1,245 @@
+"""Forms of the case screens. They parse and shape input; the rules live in ``actions``."""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from sigap.cases.codes import AttachmentKind, ClosureOutcome, SimfoniService, Stage, UptdService
+from sigap.intake.codes import Channel, Place
+from sigap.network.models import Partner, Service
+
+DATETIME_FORMAT = "%Y-%m-%dT%H:%M"
+
+
+class DateTimeLocalField(forms.DateTimeField):
+    """A ``datetime-local`` input; times without offset are Asia/Jakarta."""
+
+    widget = forms.DateTimeInput(attrs={"type": "datetime-local"}, format=DATETIME_FORMAT)
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("input_formats", [DATETIME_FORMAT, "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S"])
+        super().__init__(**kwargs)
+
+
+class DateInputField(forms.DateField):
+    widget = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+def _textarea(label: Any, required: bool = False, rows: int = 3, help_text: Any = "") -> forms.CharField:
+    return forms.CharField(label=label, required=required, max_length=10000, help_text=help_text,
+                           widget=forms.Textarea(attrs={"rows": rows}))
+
+
+class WorkerChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Any) -> str:
+        return obj.get_full_name() or obj.get_username()
+
+
+def worker_field(label: Any, required: bool = True) -> WorkerChoiceField:
+    from sigap.accounts.models import User
+    from sigap.cases.actions import worker_roles
+
+    return WorkerChoiceField(
+        queryset=User.objects.filter(role__in=worker_roles(), is_active=True).order_by("first_name", "username"),
+        label=label, required=required, empty_label=_("— pilih —"),
+    )
+
+
+def partner_field(label: Any, required: bool = True, **filters: Any) -> forms.ModelChoiceField:
+    return forms.ModelChoiceField(queryset=Partner.objects.active().filter(**filters).order_by("name"), label=label,
+                                  required=required, empty_label=_("— pilih —"))
+
+
+class OpenCaseForm(forms.Form):
+    reports = forms.TypedMultipleChoiceField(coerce=int, label=_("Laporan"), widget=forms.CheckboxSelectMultiple)
+
+    def __init__(self, *args: Any, report_ids: list[int], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["reports"]
+        assert isinstance(field, forms.ChoiceField)
+        field.choices = [(pk, str(pk)) for pk in report_ids]
+
+
+class AssignForm(forms.Form):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["worker"] = worker_field(_("Pendamping"))
+
+
+class StageForm(forms.Form):
+    stage = forms.ChoiceField(label=_("Pindah ke tahap"), choices=[c for c in Stage.choices if c[0] != Stage.TERMINASI])
+    note = _textarea(_("Catatan"), help_text=_("Wajib bila kasus dikembalikan ke tahap sebelumnya."))
+
+
+class ContactForm(forms.Form):
+    channel = forms.ChoiceField(label=_("Saluran"), choices=Channel.choices, initial=Channel.TELEPON)
+    started_at = DateTimeLocalField(label=_("Waktu kontak"), required=False)
+    note = _textarea(_("Catatan singkat"))
+
+    def clean_started_at(self) -> datetime.datetime | None:
+        value = self.cleaned_data.get("started_at")
+        if value is not None and value > timezone.now() + datetime.timedelta(minutes=10):
+            raise forms.ValidationError(_("Waktu kontak tidak boleh di masa depan."))
+        return value
+
+
+class AssessmentForm(forms.Form):
+    biological = _textarea(_("Kondisi biologis / fisik"))
+    psychological = _textarea(_("Kondisi psikologis"))
+    social = _textarea(_("Kondisi sosial"))
+    spiritual = _textarea(_("Kondisi spiritual"))
+    risks = _textarea(_("Risiko"))
+    needs = _textarea(_("Kebutuhan dan harapan korban"))
+
+
+class PlanGoalsForm(forms.Form):
+    goals = _textarea(_("Tujuan intervensi"), required=True, rows=4)
+
+
+class PlanItemForm(forms.Form):
+    service = forms.ChoiceField(label=_("Layanan"), choices=UptdService.choices)
+    simfoni_type = forms.ChoiceField(label=_("Jenis layanan SIMFONI"), required=False,
+                                     choices=[("", _("— tidak ada —")), *SimfoniService.choices])
+    description = _textarea(_("Uraian"), rows=2)
+    due_date = DateInputField(label=_("Tenggat"))
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["responsible_user"] = worker_field(_("Penanggung jawab: petugas"), required=False)
+        self.fields["responsible_partner"] = partner_field(_("atau mitra"), required=False)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if bool(data.get("responsible_user")) == bool(data.get("responsible_partner")):
+            raise forms.ValidationError(_("Pilih satu penanggung jawab: petugas atau mitra."))
+        return data
+
+
+class DecisionForm(forms.Form):
+    decision = forms.ChoiceField(label=_("Keputusan"), choices=[("approve", _("Setujui")), ("return", _("Kembalikan"))],
+                                 widget=forms.RadioSelect)
+    comment = _textarea(_("Komentar"), help_text=_("Wajib bila dikembalikan."))
+
+
+SERVICE_CHOICES = [c for c in UptdService.choices if c[0] not in (UptdService.PENAMPUNGAN, UptdService.MEDIASI)]
+
+
+class ServiceForm(forms.Form):
+    service = forms.ChoiceField(label=_("Layanan UPTD PPA"), choices=SERVICE_CHOICES)
+    simfoni_type = forms.ChoiceField(label=_("Jenis layanan SIMFONI"), required=False,
+                                     choices=[("", _("— tidak ada —")), *SimfoniService.choices])
+    delivered_on = DateInputField(label=_("Tanggal"), initial=timezone.localdate)
+    outcome = _textarea(_("Hasil"))
+
+    def __init__(self, *args: Any, plan_items: Any = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["provider_user"] = worker_field(_("Pemberi layanan: petugas"), required=False)
+        self.fields["provider_partner"] = partner_field(_("atau mitra"), required=False)
+        self.fields["plan_item"] = forms.ModelChoiceField(
+            queryset=plan_items if plan_items is not None else _none(), required=False,
+            label=_("Bagian dari rencana"), empty_label=_("— tidak terkait —"),
+        )
+        self.fields["plan_item"].label_from_instance = lambda item: (  # type: ignore[attr-defined]
+            f"{item.get_service_display()} · {item.due_date:%d-%m-%Y}"
+        )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("provider_user") and data.get("provider_partner"):
+            raise forms.ValidationError(_("Pilih satu pemberi layanan: petugas atau mitra."))
+        return data
+
+
+def _none() -> Any:
+    from sigap.cases.models import PlanItem
+
+    return PlanItem.objects.none()
+
+
+class ShelterStartForm(forms.Form):
+    checked_in_at = DateTimeLocalField(label=_("Waktu masuk"), required=False)
+    note = _textarea(_("Catatan"), rows=2)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["place"] = forms.ModelChoiceField(
+            queryset=Partner.objects.active().offering(Service.RUMAH_AMAN).order_by("name"), required=False,
+            label=_("Rumah aman mitra"), empty_label=_("Penampungan UPTD PPA"),
+        )
+
+
+class ShelterExtendForm(forms.Form):
+    new_end_at = DateTimeLocalField(label=_("Rencana keluar yang baru"))
+    reason = _textarea(_("Alasan perpanjangan"), required=True, rows=2)
+
+
+class ShelterEndForm(forms.Form):
+    checked_out_at = DateTimeLocalField(label=_("Waktu keluar"), required=False)
+    note = _textarea(_("Catatan"), rows=2)
+
+
+class ReferralForm(forms.Form):
+    service = forms.ChoiceField(label=_("Layanan yang diminta"), choices=Service.choices)
+    purpose = _textarea(_("Keperluan rujukan"), rows=2,
+                        help_text=_("Dicantumkan di surat rujukan. Jangan menulis alamat atau nomor telepon korban."))
+    consent = forms.BooleanField(label=_("Korban (atau walinya) menyetujui rujukan ini"), required=False)
+    override_reason = _textarea(
+        _("Alasan merujuk tanpa persetujuan korban"), rows=2,
+        help_text=_("Hanya manajer kasus, dan hanya bila keselamatan korban menuntutnya."),
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["partner"] = partner_field(_("Mitra"))
+        self.order_fields(["partner", "service", "purpose", "consent", "override_reason"])
+
+
+class ReferralStatusForm(forms.Form):
+    status = forms.ChoiceField(label=_("Status baru"), choices=[])
+    note = _textarea(_("Catatan"), rows=2)
+
+    def __init__(self, *args: Any, choices: list[tuple[str, Any]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["status"]
+        assert isinstance(field, forms.ChoiceField)
+        field.choices = choices
+
+
+class MediationForm(forms.Form):
+    held_at = DateTimeLocalField(label=_("Waktu sesi"))
+    summary = _textarea(_("Jalannya mediasi"), required=True, rows=4)
+    agreement = _textarea(_("Berita acara kesepakatan"), rows=4, help_text=_("Isi bila tercapai kesepakatan."))
+
+
+class AmendEventForm(forms.Form):
+    when = DateTimeLocalField(label=_("Waktu kejadian"))
+    place = forms.ChoiceField(label=_("Tempat kejadian"), choices=Place.choices)
+    desa = forms.RegexField(label=_("Kode desa"), regex=r"^\d{2}\.\d{2}\.\d{2}\.\d{4}$", max_length=13)
+    description = _textarea(_("Uraian"), required=True, rows=5)
+
+
+class NoteForm(forms.Form):
+    body = _textarea(_("Catatan baru"), required=True, rows=4)
+
+
+class AttachmentForm(forms.Form):
+    kind = forms.ChoiceField(label=_("Jenis lampiran"), choices=AttachmentKind.choices)
+    file = forms.FileField(label=_("Berkas (JPEG, PNG atau PDF)"))
+
+
+class ClosureForm(forms.Form):
+    outcome = forms.ChoiceField(label=_("Hasil akhir"), choices=ClosureOutcome.choices)
+    reason = _textarea(_("Alasan penutupan"), required=True, rows=3)
+
+
+class ReopenForm(forms.Form):
+    stage = forms.ChoiceField(
+        label=_("Kembali ke tahap"), initial=Stage.ASESMEN,
+        choices=[c for c in Stage.choices if c[0] != Stage.TERMINASI],
+    )
+    reason = _textarea(_("Alasan membuka kembali"), required=True, rows=3)
