@@ -1,0 +1,73 @@
+"""Statistics: dashboards, the SIMFONI-PPA export, the monthly report and public numbers.
+
+Who sees what
+-------------
+The dashboard (``stats:dashboard``, /statistik/) and its CSV/XLSX downloads,
+the SIMFONI-PPA export with its list of incomplete reports, and the monthly
+report (PDF) are for the manager and the data officer (``Perm.VIEW_STATS`` and
+``Perm.EXPORT_STATS``). They hold counts, codes, registration numbers and dates
+only; every download is audited (``stats.export``). Public, suppressed numbers
+are ``public.py`` and ``suppression.py``.
+
+Speed: pre-aggregated counts
+----------------------------
+A dashboard request never reads reports. It sums rows of ``MonthlyCount``:
+one row per (month, kecamatan, dimension, value) holding ``n`` (cases) and
+``victims``. Months are local (Asia/Jakarta) ``YYYY-MM`` of ``received_at``; a
+kecamatan of ``*`` holds the sum of all kecamatan, so the unfiltered dashboard
+reads one row per month and value whatever the number of kecamatan. Filtering by
+period and kecamatan is a range scan of the ``(kecamatan_code, month)`` index and
+a GROUP BY in the database. The row count grows with months × kecamatan ×
+values (a few hundred per month and kecamatan), not with reports.
+
+Dimensions (``dimensions.py``): report-level codes (channel, risk, status, case
+type, desa, source, violence types, perpetrator relations, places, case stage),
+victim-level codes (age group, sex, age × sex, education, occupation,
+disability: ``n`` = cases with such a victim, ``victims`` = such victims), the
+response outcome per risk (on time / late / overdue / waiting / not measured)
+and a histogram of response times per risk in buckets (minutes in the first
+hour, then 5 min, 30 min, 6 h), from which the median is read exactly to the
+bucket. Outreach per desa (activities, pamphlets, audience) sits in the same
+table by activity month. Open work per case worker is a snapshot (month ``""``).
+
+Keeping the counts current (``tally.py``)
+-----------------------------------------
+The worker job ``stats.tally`` (``@periodic``, every 5 minutes) is incremental.
+``CountedReport`` records the (month, kecamatan) cell each report is counted in,
+with an index on ``received_at``. A run:
+
+1. collects the reports that changed since the last run:
+   reports above the id cursor that are not counted yet; reports named by audit
+   entries after the audit cursor (every state change is audited, and the audit
+   head's row lock orders entries by commit, so the cursor misses none),
+   resolved from the audited object (a victim, a chronology event, a case or
+   anything that hangs off a case) along its foreign keys; reports marked with
+   ``tally.mark_reports()`` for changes that write no audit entry; and open
+   reports whose response deadline passed since the last run, because
+   "waiting" turns into "overdue" with no change in the data;
+2. moves those reports' ``CountedReport`` rows to their current cell and takes
+   the cells they were and are in;
+3. recounts only those cells from the source tables (a few indexed queries per
+   thousand reports, batched across cells) and rewrites their rows and their
+   months' all-kecamatan rows in short transactions;
+4. rewrites the small tables: outreach counts and the open-work snapshot.
+
+A lease on ``TallyState`` keeps two runs from overlapping. ``stats.tally_full``
+(weekly) and ``manage.py stats_refresh --full`` recount every cell: the safety
+net for a change none of the markers saw (e.g. an unaudited bulk update).
+``manage.py seed`` counts each seeded batch by addition as it writes it
+(``core.seeding.AFTER_BATCH``), so a seeded database has complete dashboards at
+once. Numbers lag the data by at most one run; the page says when they were
+last brought up to date.
+
+The SIMFONI-PPA export reads the reports themselves (it needs one row per
+victim) but finds a period's reports through ``CountedReport.received_at`` plus
+the reports newer than the last run, so it never scans the reports table.
+
+Monthly report
+--------------
+``stats:monthly_list`` queues a ``MonthlyReport``; the worker renders it with
+fpdf2 (``monthly.py``: key numbers against the previous month and the same
+month a year earlier, bar charts drawn with rectangles, response times, outreach,
+overdue work), seals it, and it is downloaded with an audit entry.
+"""

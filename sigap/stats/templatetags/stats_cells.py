@@ -30,3 +30,19 @@ def cell_title(value: dict[str, Any] | None) -> str:
 @register.filter
 def get(mapping: dict[str, Any], key: str) -> Any:
     return mapping.get(key) if mapping else None
+
+
+@register.filter
+def stat(value: Any) -> str:
+    """A dashboard table cell: numbers localised, floats to one decimal, nothing as a dash."""
+    from django.utils import formats
+
+    if value is None or value == "":
+        return "–" if value is None else ""
+    if isinstance(value, bool):
+        return _("ya") if value else _("tidak")
+    if isinstance(value, float):
+        return formats.number_format(value, decimal_pos=1)
+    if isinstance(value, int):
+        return formats.number_format(value, force_grouping=True)
+    return str(value)

@@ -1,0 +1,191 @@
+"""The SIMFONI-PPA export: one row per victim, SIMFONI categories, nothing personal, audited."""
+
+from __future__ import annotations
+
+import csv
+import io
+from io import StringIO
+
+from django.core.management import call_command
+from django.urls import reverse
+from django.utils import timezone
+from openpyxl import load_workbook
+
+from sigap.intake.codes import (
+    AgeGroup,
+    Authority,
+    Education,
+    Occupation,
+    PerpetratorRelation,
+    Place,
+    Sex,
+    ViolenceType,
+)
+from sigap.intake.models import ChronologyEvent, Report, ReporterIdentity, Victim
+from sigap.lib.testing import SigapTestCase
+from sigap.stats import dimensions as d
+from sigap.stats import simfoni, tally
+from sigap.stats.forms import Period, month_bounds, shift_month, this_month
+from sigap.vault.models import AuditEntry
+
+EVERYTHING = {"dari": "2000-01", "sampai": this_month()}
+
+
+def labels(choices: type) -> set[str]:
+    return {str(label) for label in dict(choices.choices).values()}  # type: ignore[attr-defined]
+
+
+def parsed(body: bytes) -> tuple[list[str], list[dict[str, str]]]:
+    rows = list(csv.reader(io.StringIO(body.decode("utf-8-sig"))))
+    header = rows[0]
+    return header, [dict(zip(header, row, strict=True)) for row in rows[1:]]
+
+
+class SimfoniExportTests(SigapTestCase):
+    transferred: Report
+
+    @classmethod
+    def setUpTestData(cls) -> None:
+        super().setUpTestData()
+        call_command("seed", "--cases", "80", "--random-seed", "6", stdout=StringIO())
+        # One report belongs to another district: it is transferred, not recorded here.
+        cls.transferred = Report.objects.order_by("pk")[1]
+        Report.objects.filter(pk=cls.transferred.pk).update(authority=Authority.OTHER)
+        tally.mark_reports([cls.transferred.pk])
+        tally.run()
+
+    def download(self, fmt: str = "csv", params: dict[str, str] | None = None) -> bytes:
+        self.login(self.data_officer)
+        response = self.client.get(reverse("stats:simfoni_export", args=[fmt]), params or EVERYTHING)
+        self.assertEqual(response.status_code, 200)
+        return bytes(response.content)
+
+    def test_one_row_per_victim_of_the_period(self) -> None:
+        _header, rows = parsed(self.download())
+        own = Victim.objects.filter(report__authority=Authority.OWN)
+        self.assertEqual(len(rows), own.count())
+        self.assertEqual(
+            sorted((r["No. registrasi"], int(r["Korban ke-"])) for r in rows),
+            sorted((n, p + 1) for n, p in own.values_list("report__registration_number", "position")),
+        )
+        self.assertNotIn(self.transferred.registration_number, {r["No. registrasi"] for r in rows})
+
+    def test_a_period_holds_only_the_reports_received_in_it(self) -> None:
+        latest = Report.objects.filter(authority=Authority.OWN).order_by("-received_at").first()
+        assert latest is not None
+        month = timezone.localtime(latest.received_at).strftime("%Y-%m")
+        start, _end = month_bounds(shift_month(month, -5))
+        _start, end = month_bounds(month)
+        _header, rows = parsed(self.download(params={"dari": shift_month(month, -5), "sampai": month}))
+        expected = Victim.objects.filter(report__received_at__gte=start, report__received_at__lt=end,
+                                         report__authority=Authority.OWN)
+        self.assertEqual(len(rows), expected.count())
+        self.assertEqual({r["No. registrasi"] for r in rows},
+                         set(expected.values_list("report__registration_number", flat=True)))
+
+    def test_every_column_uses_simfoni_categories(self) -> None:
+        header, rows = parsed(self.download())
+        self.assertEqual(header, simfoni.headers())
+        for row in rows:
+            self.assertIn(row["Jenis kelamin"], labels(Sex))
+            self.assertIn(row["Usia"], labels(AgeGroup))
+            self.assertIn(row["Pendidikan"], labels(Education) | {""})
+            self.assertIn(row["Pekerjaan"], labels(Occupation) | {""})
+            self.assertTrue(set(row["Jenis kekerasan"].split("; ")) <= labels(ViolenceType))
+            self.assertTrue(set(filter(None, row["Tempat kejadian"].split("; "))) <= labels(Place))
+            self.assertTrue(set(row["Hubungan pelaku dengan korban"].split("; ")) <= labels(PerpetratorRelation))
+            services = set(row["Jenis layanan"].split("; "))
+            self.assertIn("Pengaduan", services)
+            if d.cases_installed():
+                from sigap.cases.codes import SimfoniService
+
+                self.assertTrue(services <= labels(SimfoniService))
+
+    def test_each_row_carries_its_victims_own_categories(self) -> None:
+        _header, rows = parsed(self.download())
+        by_key = {(r["No. registrasi"], int(r["Korban ke-"])): r for r in rows}
+        sexes, education = dict(Sex.choices), dict(Education.choices)
+        violence, places = dict(ViolenceType.choices), dict(Place.choices)
+        for victim in Victim.objects.filter(report__authority=Authority.OWN).select_related("report")[:40]:
+            row = by_key[(victim.report.registration_number, victim.position + 1)]
+            self.assertEqual(row["Jenis kelamin"], str(sexes[victim.sex]))
+            self.assertEqual(row["Usia"], victim.age_group)
+            self.assertEqual(row["Pendidikan"], str(education.get(victim.education, "")))
+            self.assertEqual(row["Anak"], "Ya" if victim.is_child else "Tidak")
+            types = {str(violence[t]) for t in victim.report.violence.values_list("violence_type", flat=True)}
+            self.assertEqual(set(row["Jenis kekerasan"].split("; ")), types)
+            current = ChronologyEvent.objects.filter(report=victim.report, is_current=True)
+            self.assertEqual(set(filter(None, row["Tempat kejadian"].split("; "))),
+                             {str(places[p]) for p in current.values_list("place", flat=True)})
+            first = current.order_by("when").first()
+            self.assertEqual(row["Tanggal kejadian"],
+                             timezone.localtime(first.when).date().isoformat() if first else "")
+            self.assertEqual(row["Tanggal pengaduan"], timezone.localtime(victim.report.received_at).date().isoformat())
+            self.assertEqual(int(row["Jumlah terlapor"]), victim.report.perpetrators.count())
+
+    def test_the_export_holds_no_name_nik_phone_address_or_desa(self) -> None:
+        body = self.download().decode("utf-8-sig")
+        xlsx = load_workbook(io.BytesIO(self.download("xlsx")))
+        cells = " ".join(str(c.value) for ws in xlsx.worksheets for row in ws.iter_rows() for c in row)
+        secrets: set[str] = set()
+        for victim in Victim.objects.all():
+            secrets |= {v for v in (victim.name, victim.nik, victim.address, victim.stated_age) if v and len(v) > 3}
+            if victim.birth_date:
+                secrets.add(victim.birth_date.isoformat())
+        for identity in ReporterIdentity.objects.all():
+            secrets |= {v for v in (identity.name, identity.nik, identity.phone, identity.address) if v}
+        self.assertTrue(secrets)
+        for secret in secrets:
+            self.assertNotIn(secret, body)
+            self.assertNotIn(secret, cells)
+        header = body.splitlines()[0].lower()
+        for word in ("nama", "nik", "telepon", "alamat", "desa"):
+            self.assertNotIn(word, header)
+
+    def test_every_download_is_audited(self) -> None:
+        before = AuditEntry.objects.filter(action="stats.export", object_type="stats.simfoni").count()
+        self.download("csv")
+        self.download("xlsx", {**EVERYTHING, "kualitas": "1"})
+        entries = AuditEntry.objects.filter(action="stats.export", object_type="stats.simfoni")
+        self.assertEqual(entries.count(), before + 2)
+        self.assertEqual(entries.order_by("-seq").first().actor_id, self.data_officer.pk)  # type: ignore[union-attr]
+
+    def test_the_xlsx_has_a_sheet_of_missing_data_when_asked(self) -> None:
+        workbook = load_workbook(io.BytesIO(self.download("xlsx", {**EVERYTHING, "kualitas": "1"})))
+        self.assertEqual(len(workbook.worksheets), 2)
+        self.assertEqual(workbook.worksheets[0].max_row - 1,
+                         Victim.objects.filter(report__authority=Authority.OWN).count())
+
+
+class DataQualityTests(SigapTestCase):
+    no_education: Report
+    no_events: Report
+    no_violence: Report
+
+    @classmethod
+    def setUpTestData(cls) -> None:
+        super().setUpTestData()
+        call_command("seed", "--cases", "10", "--random-seed", "12", stdout=StringIO())
+        reports = list(Report.objects.order_by("pk"))
+        cls.no_education = reports[0]
+        Victim.objects.filter(report=cls.no_education, position=0).update(education="", occupation="")
+        cls.no_events = reports[1]
+        ChronologyEvent.objects.filter(report=cls.no_events).update(is_current=False)
+        cls.no_violence = reports[2]
+        cls.no_violence.violence.all().delete()
+        cls.no_violence.sexual_forms.all().delete()
+
+    def test_the_list_names_each_missing_field_by_registration_number_only(self) -> None:
+        found = {g.registration_number: g.missing for g in simfoni.quality(Period("2000-01", this_month()))}
+        self.assertIn("pendidikan korban 1", found[self.no_education.registration_number])
+        self.assertIn("pekerjaan korban 1", found[self.no_education.registration_number])
+        self.assertIn("tempat dan tanggal kejadian", found[self.no_events.registration_number])
+        self.assertIn("jenis kekerasan", found[self.no_violence.registration_number])
+
+    def test_the_page_shows_the_list_to_the_data_officer(self) -> None:
+        self.login(self.data_officer)
+        response = self.client.get(reverse("stats:simfoni"), EVERYTHING)
+        self.assertEqual(response.status_code, 200)
+        self.assertContains(response, self.no_education.registration_number)
+        self.assertContains(response, "pendidikan korban 1")
+        self.assertEqual(response.context["victim_count"], Victim.objects.count())
