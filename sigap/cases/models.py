@@ -36,9 +36,8 @@ from sigap.cases.codes import (
     TaskKind,
     UptdService,
 )
-from sigap.cases.fields import EncryptedBytesField
 from sigap.intake.codes import CaseType, Risk, ViolenceType
-from sigap.vault.fields import EncryptedTextField
+from sigap.vault.fields import EncryptedBytesField, EncryptedTextField
 
 USER = settings.AUTH_USER_MODEL
 

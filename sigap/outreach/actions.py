@@ -21,15 +21,12 @@ from sigap.outreach.models import (
     PressRelease,
     ReleaseStatus,
 )
-from sigap.outreach.photos import check_photo, seal_photo
+from sigap.outreach.photos import check_photo
 from sigap.regions.models import Region
 from sigap.vault import audit
-from sigap.vault.crypto import seal
 
 log = logging.getLogger(__name__)
 
-BATCH_CONTEXT_PDF = "outreach.pamphletbatch.combined_pdf"
-BATCH_CONTEXT_ARCHIVE = "outreach.pamphletbatch.archive"
 
 ACTIVITY_FIELDS = (
     "date", "kind", "campaign", "audience_women", "audience_men", "audience_children", "pamphlets_handed_out",
@@ -85,7 +82,7 @@ def add_photo(activity: Activity, data: bytes, *, by: Any, request: HttpRequest 
     content_type = check_photo(data)
     with transaction.atomic():
         photo = ActivityPhoto.objects.create(
-            activity=activity, sealed=seal_photo(data), content_type=content_type, size=len(data), uploaded_by=by
+            activity=activity, sealed=data, content_type=content_type, size=len(data), uploaded_by=by
         )
         audit.record("outreach.photo_added", actor=by, obj=photo, reason=f"activity={activity.pk}", request=request)
     return photo
@@ -131,8 +128,8 @@ def run_pamphlet_batch(batch_id: int) -> PamphletBatch:
         raise
     seconds = time.perf_counter() - started
     with transaction.atomic():
-        batch.combined_pdf = seal(output.combined_pdf, purpose="attachment", context=BATCH_CONTEXT_PDF)
-        batch.archive = seal(output.archive, purpose="attachment", context=BATCH_CONTEXT_ARCHIVE)
+        batch.combined_pdf = output.combined_pdf
+        batch.archive = output.archive
         batch.village_count = output.village_count
         batch.seconds = round(seconds, 3)
         batch.status = BatchStatus.DONE

@@ -2,8 +2,9 @@
 
 Counts (audience, pamphlets), dates, desa and kecamatan codes are plain so the
 coverage screen counts them in SQL; free-text notes and photos are sealed.
-Photos and pamphlet batches are sealed byte strings (``sigap.vault.crypto.seal``,
-purpose ``attachment``) kept in the database with their size and type.
+Photos and pamphlet batches are sealed byte strings (``EncryptedBytesField``,
+purpose ``attachment``, so ``rotate_keys`` re-seals them) kept in the database
+with their size and type.
 
 Every change goes through ``sigap.outreach.actions``.
 """
@@ -16,7 +17,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from sigap.vault.fields import EncryptedTextField
+from sigap.vault.fields import EncryptedBytesField, EncryptedTextField
 
 USER = settings.AUTH_USER_MODEL
 
@@ -105,7 +106,9 @@ class ActivityPhoto(models.Model):
     """A photo of an activity, sealed. Served only through the authenticated, audited view."""
 
     activity = models.ForeignKey(Activity, on_delete=models.PROTECT, related_name="photos")
-    sealed = models.BinaryField()
+    # The photo's bytes (plain in Python, sealed in the column). The name is part of
+    # the associated data of every stored value, so it stays.
+    sealed = EncryptedBytesField()
     content_type = models.CharField(max_length=20)
     size = models.PositiveIntegerField()
     uploaded_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
@@ -140,8 +143,8 @@ class PamphletBatch(models.Model):
     finished_at = models.DateTimeField(null=True, blank=True)
     village_count = models.PositiveIntegerField(default=0)
     seconds = models.FloatField(null=True, blank=True)
-    combined_pdf = models.BinaryField(null=True, blank=True)
-    archive = models.BinaryField(null=True, blank=True)
+    combined_pdf = EncryptedBytesField(null=True, blank=True)
+    archive = EncryptedBytesField(null=True, blank=True)
     error = models.CharField(max_length=200, blank=True, default="")
 
     class Meta:

@@ -1,13 +1,10 @@
-"""Activity photos: checked by their bytes, sealed before they reach the database."""
+"""Activity photos: checked by their bytes; ``ActivityPhoto.sealed`` seals them on the way to the database."""
 
 from __future__ import annotations
 
 from django.utils.translation import gettext_lazy as _
 
-from sigap.vault.crypto import seal, unseal
-
 MAX_PHOTO_BYTES = 5 * 1024 * 1024
-PHOTO_CONTEXT = "outreach.activityphoto.sealed"
 
 # Magic bytes: the file's own first bytes decide its type, never its name or the browser's claim.
 SIGNATURES: tuple[tuple[bytes, str], ...] = (
@@ -38,10 +35,3 @@ def check_photo(data: bytes) -> str:
         raise PhotoRejected(_("Hanya foto JPEG atau PNG yang dapat diunggah."))
     return content_type
 
-
-def seal_photo(data: bytes) -> bytes:
-    return seal(data, purpose="attachment", context=PHOTO_CONTEXT)
-
-
-def unseal_photo(sealed: bytes) -> bytes:
-    return unseal(bytes(sealed), purpose="attachment", context=PHOTO_CONTEXT)

@@ -29,10 +29,9 @@ from sigap.outreach.models import (
     PressRelease,
     ReleaseStatus,
 )
-from sigap.outreach.photos import PhotoRejected, unseal_photo
+from sigap.outreach.photos import PhotoRejected
 from sigap.outreach.seams import public_figures
 from sigap.regions.models import Region
-from sigap.vault.crypto import unseal
 
 
 def _attachment(body: bytes, content_type: str, filename: str) -> HttpResponse:
@@ -181,7 +180,7 @@ def photo_upload(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 def photo_download(request: HttpRequest, pk: int, photo_pk: int) -> HttpResponse:
     photo = get_object_or_404(ActivityPhoto, pk=photo_pk, activity_id=pk)
-    body = unseal_photo(photo.sealed)
+    body = bytes(photo.sealed)
     actions.photo_downloaded(photo, by=request.user, request=request)
     ext = "png" if photo.content_type == "image/png" else "jpg"
     return _attachment(body, photo.content_type, f"kegiatan-{pk}-foto-{photo.pk}.{ext}")
@@ -247,10 +246,10 @@ def batch_request(request: HttpRequest, campaign_pk: int) -> HttpResponse:
 def batch_download(request: HttpRequest, pk: int, part: str) -> HttpResponse:
     batch = get_object_or_404(PamphletBatch.objects.select_related("campaign"), pk=pk, status=BatchStatus.DONE)
     if part == "pdf" and batch.combined_pdf:
-        body = unseal(bytes(batch.combined_pdf), purpose="attachment", context=actions.BATCH_CONTEXT_PDF)
+        body = bytes(batch.combined_pdf)
         content_type, filename = "application/pdf", f"pamflet-{batch.campaign.slug}-semua-desa-A4.pdf"
     elif part == "zip" and batch.archive:
-        body = unseal(bytes(batch.archive), purpose="attachment", context=actions.BATCH_CONTEXT_ARCHIVE)
+        body = bytes(batch.archive)
         content_type, filename = "application/zip", f"pamflet-{batch.campaign.slug}-semua-desa.zip"
     else:
         raise Http404

@@ -1,7 +1,8 @@
 """Model fields whose values are sealed with AES-256-GCM before they reach the database.
 
 Use them for everything that names or locates a person: names, NIK, phone
-numbers, addresses, dates of birth, chronology text, notes and other free text.
+numbers, addresses, dates of birth, chronology text, notes and other free text;
+``EncryptedBytesField`` for file contents (attachments, photos, generated PDFs).
 Counted fields (desa code, age group, sex, violence type, event dates, status)
 stay plain.
 
@@ -11,6 +12,7 @@ nonce); exact-match lookups go through a blind index (``sigap.vault.blind``).
 
 from __future__ import annotations
 
+import base64
 import datetime
 from typing import Any
 
@@ -169,3 +171,32 @@ class EncryptedDateField(EncryptedFieldMixin, models.BinaryField):
         defaults: dict[str, Any] = {"required": not self.blank, "label": self.verbose_name}
         defaults.update(kwargs)
         return forms.DateField(**defaults)
+
+
+class EncryptedBytesField(EncryptedFieldMixin, models.BinaryField):
+    """A byte string (document, photo, generated file), sealed as it is, purpose ``attachment``.
+
+    Being one of the family, the registry finds it and ``rotate_keys`` re-seals it
+    like every other sealed column.
+    """
+
+    scrub_placeholder: Any = b""
+
+    def __init__(self, *args: Any, purpose: str = "attachment", **kwargs: Any) -> None:
+        self._init_purpose(purpose, kwargs)
+        super().__init__(*args, **kwargs)
+
+    def get_db_prep_value(self, value: Any, connection: Any, prepared: bool = False) -> Any:
+        if value is None:
+            return None
+        sealed = seal(bytes(value), purpose=self.purpose, context=self.vault_context)
+        return connection.Database.Binary(sealed)
+
+    def from_db_value(self, value: Any, expression: Any, connection: Any) -> Any:
+        if value is None:
+            return None
+        return unseal(bytes(value), purpose=self.purpose, context=self.vault_context)
+
+    def value_to_string(self, obj: models.Model) -> str:
+        value = self.value_from_object(obj)
+        return "" if value is None else base64.b64encode(value).decode("ascii")

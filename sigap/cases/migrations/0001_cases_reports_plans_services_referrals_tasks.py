@@ -2,10 +2,10 @@
 
 import django.db.models.deletion
 import django.utils.timezone
-import sigap.cases.fields
-import sigap.vault.fields
 from django.conf import settings
 from django.db import migrations, models
+
+import sigap.vault.fields
 
 
 class Migration(migrations.Migration):
@@ -65,7 +65,7 @@ class Migration(migrations.Migration):
                 ('name', sigap.vault.fields.EncryptedTextField(purpose='content', verbose_name='nama berkas')),
                 ('content_type', models.CharField(max_length=40)),
                 ('size', models.PositiveIntegerField()),
-                ('content', sigap.cases.fields.EncryptedBytesField(purpose='attachment')),
+                ('content', sigap.vault.fields.EncryptedBytesField(purpose='attachment')),
                 ('uploaded_at', models.DateTimeField(default=django.utils.timezone.now)),
                 ('uploaded_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
                 ('case', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='attachments', to='cases.case')),

@@ -13,6 +13,7 @@ from sigap.network.models import MemberKind
 from sigap.outreach.models import Activity, ActivityPhoto
 from sigap.outreach.photos import MAX_PHOTO_BYTES
 from sigap.regions.models import Region
+from sigap.vault.crypto import unseal
 from sigap.vault.models import AuditEntry
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
@@ -104,7 +105,13 @@ class PhotoTests(SigapTestCase):
         self.upload(PNG, "foto.png")
         photos = list(ActivityPhoto.objects.order_by("id"))
         self.assertEqual([p.content_type for p in photos], ["image/jpeg", "image/png"])
-        self.assertNotIn(JPEG, bytes(photos[0].sealed))
+        self.assertEqual(bytes(photos[0].sealed), JPEG)
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT sealed FROM outreach_activityphoto WHERE id = %s", [photos[0].pk])
+            stored = bytes(cursor.fetchone()[0])
+        self.assertNotIn(JPEG, stored)
+        # The same envelope crypto.seal wrote before the column became an EncryptedBytesField.
+        self.assertEqual(unseal(stored, purpose="attachment", context="outreach.activityphoto.sealed"), JPEG)
         url = f"/sosialisasi/kegiatan/{self.activity.pk}/foto/{photos[0].pk}/"
         self.assertAllowedOnly("get", url, [self.manager, self.data_officer])
         before = AuditEntry.objects.filter(action="outreach.photo_downloaded").count()
