@@ -54,6 +54,17 @@ def case_filter(user: Any, prefix: str = "") -> Q:
     return NOTHING
 
 
+def report_grant(user: Any) -> Q:
+    """The reports of the cases ``user`` may see, as a condition on intake's ``Report``.
+
+    Registered with ``sigap.intake.models.register_case_worker_grant`` (``apps.py``):
+    a case worker sees a report when they see its case, i.e. when it is assigned to them.
+    """
+    from sigap.cases.models import CaseReport
+
+    return Q(pk__in=CaseReport.objects.filter(case_filter(user, "case__")).values("report_id"))
+
+
 def referral_filter(user: Any) -> Q:
     """Partners: the referrals sent to their (active) agency. Staff: the referrals of cases they see."""
     if has_permission(user, Perm.VIEW_REFERRALS):

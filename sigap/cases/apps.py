@@ -8,6 +8,12 @@ class CasesConfig(AppConfig):
     verbose_name = _("Kasus")
 
     def ready(self) -> None:
+        # A case worker sees the reports of the cases assigned to them (intake's one report rule).
+        from sigap.cases.access import report_grant
+        from sigap.intake.models import register_case_worker_grant
+
+        register_case_worker_grant(report_grant)
+
         # ``manage.py seed`` opens a case for every synthetic report it writes.
         from sigap.cases.seeding import seed_cases
         from sigap.core.seeding import SEEDERS

@@ -8,7 +8,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.apps import apps
 from django.http import Http404
+from django.utils.translation import gettext as _
 
 from sigap.accounts.roles import Perm, has_permission
 from sigap.intake.models import Report
@@ -22,6 +24,57 @@ def can_file_report(user: Any) -> bool:
     return has_permission(user, Perm.FILE_REPORT) or has_permission(user, Perm.SUBMIT_VILLAGE_REPORT)
 
 
+def village_of(user: Any) -> str | None:
+    """The one desa a village volunteer files reports for, or None (no desa: nothing may be filed).
+
+    Only for users who file as volunteers (submit_village_report without
+    file_report). The desa is the account's; when the account belongs to a
+    village network member (``sigap.network``), that membership must be active
+    and in the same desa, or the volunteer files for no desa at all.
+    """
+    desa = getattr(user, "desa_id", None)
+    if not desa:
+        return None
+    try:
+        member_model = apps.get_model("network", "Member")
+    except LookupError:
+        return str(desa)
+    member = member_model.objects.filter(user_id=user.pk).values("desa_id", "left_at").first()
+    if member is not None and (member["left_at"] is not None or member["desa_id"] != desa):
+        return None
+    return str(desa)
+
+
+def files_as_volunteer(user: Any) -> bool:
+    return has_permission(user, Perm.SUBMIT_VILLAGE_REPORT) and not has_permission(user, Perm.FILE_REPORT)
+
+
+def village_problems(user: Any, victim_desa: list[Any]) -> dict[str, str]:
+    """Messages for the victims' desa a volunteer may not report for: ``{"victims.N.desa": ...}``.
+
+    A volunteer (relawan PATBM / SAPA, contact point) reports from their own desa
+    only: every victim must live there. Other filers get no message. Chronology
+    events may happen anywhere (a school or market in the next village).
+    """
+    if not files_as_volunteer(user):
+        return {}
+    own = village_of(user)
+    if own is None:
+        message = _("Akun relawan ini tidak terikat pada desa mana pun, jadi belum dapat mengirim laporan. "
+                    "Hubungi UPTD PPA.")
+        return {"victims": message}
+    from sigap.regions.models import Region
+
+    name = Region.objects.filter(code=own).values_list("name", flat=True).first() or own
+    message = _("Relawan hanya dapat melaporkan korban yang tinggal di desanya sendiri (%(desa)s). "
+                "Untuk desa lain, hubungi hotline UPTD PPA.") % {"desa": name}
+    return {
+        f"victims.{index}.desa": message
+        for index, desa in enumerate(victim_desa)
+        if desa and str(desa) != own
+    }
+
+
 def can_record_contact(user: Any) -> bool:
     return has_permission(user, Perm.RECORD_CONTACT)
 
@@ -29,6 +82,12 @@ def can_record_contact(user: Any) -> bool:
 def can_manage_reports(user: Any) -> bool:
     """Override risk, link duplicates, see caller history: operators and managers."""
     return has_permission(user, Perm.VIEW_REPORTS)
+
+
+def can_list_reports(user: Any) -> bool:
+    """The staff report list: whoever sees whole reports (operators and managers
+    every report, case workers those of their cases and those they filed)."""
+    return report_access_level(user) == FULL
 
 
 def report_access_level(user: Any) -> str | None:

@@ -36,6 +36,7 @@ from sigap.intake.access import (
     can_manage_reports,
     can_record_contact,
     get_report_for,
+    village_problems,
 )
 from sigap.intake.codes import Authority, Risk, age_group
 from sigap.intake.models import (
@@ -182,6 +183,9 @@ def submit_report(
             return replay
     now = now or timezone.now()
     errors = check_report(data, now=now)
+    # A village volunteer reports only for their own desa (the form checks it too).
+    for path, message in village_problems(by, [victim.desa for victim in data.victims]).items():
+        errors.setdefault(path, message)
     if errors:
         raise ReportInvalid(errors)
     try:

@@ -20,10 +20,12 @@ State changes go through ``sigap.intake.actions``.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from typing import Any
 
 from django.conf import settings
 from django.db import models
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -115,18 +117,39 @@ class ReporterIdentity(models.Model):
         return f"reporter identity {self.pk}"
 
 
+# Conditions on ``Report`` rows that widen what a case worker sees beyond the
+# reports they filed. The cases app registers one in its ``AppConfig.ready``
+# ("the reports of the cases this user may see"), so intake never imports cases
+# and, without the cases app, a case worker sees only what they filed.
+ReportGrant = Callable[[Any], Q]
+_CASE_WORKER_GRANTS: list[ReportGrant] = []
+
+
+def register_case_worker_grant(grant: ReportGrant) -> None:
+    """Add ``grant(user) -> Q`` to the reports a case worker sees (idempotent)."""
+    if grant not in _CASE_WORKER_GRANTS:
+        _CASE_WORKER_GRANTS.append(grant)
+
+
 class ReportQuerySet(models.QuerySet["Report"]):
     def visible_to(self, user: Any) -> ReportQuerySet:
         """The one access rule for reports. Fails closed.
 
-        * view_reports (operator, manager) and work_cases (case worker, until the
-          cases app narrows it to assigned cases): every report of the deployment;
+        * view_reports (operator, manager): every report of the deployment;
+        * work_cases without view_reports (case worker): the reports they filed,
+          and those the registered grants allow: with the cases app, the reports
+          of the cases assigned to them (``sigap.cases.apps``);
         * submit_village_report (volunteer): only reports they submitted, and
           views show them the coarse status only (``access.report_access_level``);
         * everyone else (data officer, partner, admin, anonymous): nothing.
         """
-        if has_permission(user, Perm.VIEW_REPORTS) or has_permission(user, Perm.WORK_CASES):
+        if has_permission(user, Perm.VIEW_REPORTS):
             return self.all()
+        if has_permission(user, Perm.WORK_CASES):
+            condition = Q(submitted_by=user)
+            for grant in _CASE_WORKER_GRANTS:
+                condition |= grant(user)
+            return self.filter(condition)
         if has_permission(user, Perm.SUBMIT_VILLAGE_REPORT):
             return self.filter(submitted_by=user)
         return self.none()

@@ -176,11 +176,14 @@ class ValidationTests(SigapTestCase):
 
 
 class AccessTests(SigapTestCase):
-    def test_operators_managers_and_case_workers_see_reports_volunteers_only_their_own(self) -> None:
+    def test_operators_and_managers_see_reports_case_workers_and_volunteers_only_theirs(self) -> None:
         by_a = create_report(self.volunteer_a, channel="relawan").report
         by_operator = create_report(self.operator).report
-        for user in (self.operator, self.manager, self.case_worker):
-            self.assertEqual(set(Report.objects.visible_to(user)), {by_a, by_operator})
+        by_case_worker = create_report(self.case_worker).report
+        for user in (self.operator, self.manager):
+            self.assertEqual(set(Report.objects.visible_to(user)), {by_a, by_operator, by_case_worker})
+        # Without a case assigned to them, a case worker sees only what they filed.
+        self.assertEqual(list(Report.objects.visible_to(self.case_worker)), [by_case_worker])
         self.assertEqual(list(Report.objects.visible_to(self.volunteer_a)), [by_a])
         self.assertEqual(list(Report.objects.visible_to(self.volunteer_b)), [])
         for user in (self.data_officer, self.partner, self.admin):

@@ -9,6 +9,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
+from sigap.cases.tests.factories import create_case
 from sigap.intake.actions import SubmittedReport
 from sigap.intake.models import Report, RiskOverride
 from sigap.intake.tests.factories import REPORTER_PHONE, VICTIM_NIK, adult_victim, create_report
@@ -35,8 +36,9 @@ class ReportListTests(SigapTestCase):
             reporter={"declined_identity": True},
         ).report
 
-    def test_only_operators_and_managers_see_the_list(self) -> None:
-        self.assertAllowedOnly("get", LIST, [self.manager, self.operator])
+    def test_staff_who_see_whole_reports_reach_the_list(self) -> None:
+        # The case worker's list holds only their reports (test_case_worker_access).
+        self.assertAllowedOnly("get", LIST, [self.manager, self.operator, self.case_worker])
 
     def test_list_shows_numbers_and_codes_but_no_personal_data(self) -> None:
         self.login(self.operator)
@@ -140,7 +142,8 @@ class ReportDetailTests(SigapTestCase):
         cls.report = cls.submitted.report
 
     def test_who_may_open_a_report(self) -> None:
-        self.assertAllowedOnly("get", detail(self.report), [self.manager, self.case_worker, self.operator])
+        # A case worker opens a report once its case is assigned to them (test_case_worker_access).
+        self.assertAllowedOnly("get", detail(self.report), [self.manager, self.operator])
 
     def test_opening_is_audited(self) -> None:
         self.login(self.operator)
@@ -177,6 +180,7 @@ class ReportDetailTests(SigapTestCase):
         self.assertNotContains(self.client.get(url), "Budi Contoh")  # the next response is masked again
 
     def test_operator_and_case_worker_may_not_reveal(self) -> None:
+        create_case(self.operator, reports=[self.report], assign_to=self.case_worker, manager=self.manager)
         for user in (self.operator, self.case_worker):
             client = self.login(user, client=Client())
             page = client.get(detail(self.report))
@@ -222,6 +226,7 @@ class ReportDetailTests(SigapTestCase):
                                [self.manager, self.operator], data={"other": other.pk, "reason": "uji"})
 
     def test_case_worker_sees_the_report_without_management_forms(self) -> None:
+        create_case(self.operator, reports=[self.report], assign_to=self.case_worker, manager=self.manager)
         self.login(self.case_worker)
         page = self.client.get(detail(self.report))
         self.assertContains(page, "Siti Contoh")

@@ -2,12 +2,21 @@
 
 from __future__ import annotations
 
-from django.urls import reverse
+import json
 
-from sigap.intake.models import Report
-from sigap.intake.tests.factories import create_report
+from django.db.models import Sum
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+
+from sigap.intake.actions import submit_report
+from sigap.intake.api import issue_token
+from sigap.intake.models import RegistrationCounter, Report
+from sigap.intake.tests.factories import OTHER_DISTRICT_DESA, create_report, report_payload
 from sigap.intake.tests.form_data import report_form_data
+from sigap.intake.validation import ReportInput, ReportInvalid
 from sigap.lib.testing import DESA_A, DESA_B, SigapTestCase
+from sigap.network.models import Member, MemberKind
 
 HOME = reverse("intake:volunteer_home")
 NEW = reverse("intake:volunteer_report_new")
@@ -80,6 +89,78 @@ class VolunteerTests(SigapTestCase):
         self.login(self.volunteer_a)
         for name in ("intake:report_list", "intake:report_new", "intake:contact_new"):
             self.assertEqual(self.client.get(reverse(name)).status_code, 403, name)
+
+
+class VolunteerOwnDesaTests(SigapTestCase):
+    """A volunteer files village reports only for their own desa: the form and the action refuse others."""
+
+    def _refused_form(self, **overrides: object) -> None:
+        self.login(self.volunteer_a)
+        before = (Report.objects.count(), RegistrationCounter.objects.aggregate(n=Sum("last_value"))["n"])
+        response = self.client.post(NEW, report_form_data(channel=None, **overrides))
+        self.assertEqual(response.status_code, 400)
+        self.assertContains(response, "desanya sendiri", status_code=400)
+        self.assertEqual((Report.objects.count(), RegistrationCounter.objects.aggregate(n=Sum("last_value"))["n"]),
+                         before)
+
+    def test_the_form_refuses_a_victim_in_another_desa_and_stores_nothing(self) -> None:
+        self._refused_form(**{"victims-0-desa": DESA_B})
+
+    def test_the_form_refuses_a_desa_of_another_district_typed_as_a_code(self) -> None:
+        self._refused_form(**{"victims-0-desa": "lain", "victims-0-desa_other": OTHER_DISTRICT_DESA})
+
+    def test_the_refusal_comes_with_the_other_messages_in_one_round(self) -> None:
+        self.login(self.volunteer_a)
+        response = self.client.post(NEW, report_form_data(channel=None, **{"victims-0-desa": DESA_B,
+                                                                           "victims-0-sex": ""}))
+        self.assertContains(response, "desanya sendiri", status_code=400)
+        self.assertTrue(response.context["entry"].formsets["victims"].forms[0].errors.get("sex"))
+        self.assertEqual(Report.objects.count(), 0)
+
+    def test_the_action_refuses_another_desa(self) -> None:
+        payload = report_payload(victims=[{**report_payload()["victims"][0], "desa": DESA_B}])
+        with self.assertRaises(ReportInvalid) as caught:
+            submit_report(ReportInput.model_validate(payload), by=self.volunteer_a)
+        self.assertIn("desanya sendiri", caught.exception.fields["victims.0.desa"])
+        self.assertEqual(Report.objects.count(), 0)
+
+    def test_every_victim_must_live_in_the_desa_but_events_may_happen_elsewhere(self) -> None:
+        victim = report_payload()["victims"][0]
+        payload = report_payload(victims=[victim, {**victim, "name": "Ani Contoh", "desa": DESA_B}])
+        with self.assertRaises(ReportInvalid) as caught:
+            submit_report(ReportInput.model_validate(payload), by=self.volunteer_a)
+        self.assertEqual(set(caught.exception.fields), {"victims.1.desa"})
+        chronology = [{**report_payload()["chronology"][0], "desa": DESA_B}]
+        report = submit_report(ReportInput.model_validate(report_payload(chronology=chronology)),
+                               by=self.volunteer_a).report
+        self.assertEqual(report.desa_id, DESA_A)
+
+    def test_staff_file_for_any_desa(self) -> None:
+        payload = report_payload(victims=[{**report_payload()["victims"][0], "desa": DESA_B}])
+        for user in (self.operator, self.case_worker, self.manager):
+            submit_report(ReportInput.model_validate(payload), by=user)
+        self.assertEqual(Report.objects.filter(desa_id=DESA_B).count(), 3)
+
+    def test_the_api_refuses_another_desa_with_a_json_error(self) -> None:
+        token = issue_token(self.volunteer_a)
+        payload = report_payload(victims=[{**report_payload()["victims"][0], "desa": DESA_B}])
+        response = Client().post("/api/v1/reports", json.dumps(payload), content_type="application/json",
+                                 headers={"Authorization": f"Bearer {token}"})
+        self.assertEqual(response.status_code, 422)
+        self.assertIn("victims.0.desa", response.json()["error"]["fields"])
+        self.assertEqual(Report.objects.count(), 0)
+
+    def test_a_network_membership_elsewhere_or_ended_refuses_every_desa(self) -> None:
+        member = Member.objects.create(desa_id=DESA_B, kind=MemberKind.PATBM, name="Relawan Contoh",
+                                       user=self.volunteer_a)
+        with self.assertRaises(ReportInvalid):
+            submit_report(ReportInput.model_validate(report_payload()), by=self.volunteer_a)
+        Member.objects.filter(pk=member.pk).update(desa_id=DESA_A, left_at=timezone.now())
+        with self.assertRaises(ReportInvalid):
+            submit_report(ReportInput.model_validate(report_payload()), by=self.volunteer_a)
+        Member.objects.filter(pk=member.pk).update(left_at=None)
+        submit_report(ReportInput.model_validate(report_payload()), by=self.volunteer_a)
+        self.assertEqual(Report.objects.count(), 1)
 
 
 def create_report_victim() -> dict[str, object]:

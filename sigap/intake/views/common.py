@@ -16,6 +16,7 @@ from django.http import HttpRequest, QueryDict
 from django.utils.translation import gettext as _
 from pydantic import ValidationError
 
+from sigap.intake.access import village_problems
 from sigap.intake.actions import Idempotency, IdempotencyConflict, SubmittedReport, submit_report
 from sigap.intake.codes import PUBLIC_STATUS, ViolenceType
 from sigap.intake.forms import ReportEntry
@@ -81,6 +82,15 @@ def submit_entry(
         payload["source"] = source
     problems = entry.management_problems()
     data, fields = validate_all(payload)
+    # A village volunteer reports only for their own desa: said in the same round
+    # as every other message (submit_report checks it again).
+    victims = payload.get("victims")
+    victim_desa = [v.get("desa") if isinstance(v, dict) else None for v in victims] if isinstance(victims, list) else []
+    village = village_problems(by, victim_desa)
+    if village:
+        data = None
+        for path, message in village.items():
+            fields.setdefault(path, message)
     if data is None:
         entry.apply_errors(fields)
         for problem in problems:

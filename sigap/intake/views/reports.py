@@ -122,9 +122,12 @@ def _valid(value: str | None, allowed: Any) -> str:
     return value if value and value in allowed else ""
 
 
-@permission_required(Perm.VIEW_REPORTS)
+@login_required
 @require_http_methods(["GET", "POST"])
 def report_list(request: HttpRequest) -> HttpResponse:
+    """Reports the user may see (``Report.objects.visible_to``), newest first, with filters and lookup."""
+    if not access.can_list_reports(request.user):
+        raise PermissionDenied
     kecamatan = _kecamatan_choices()
     params = request.GET
     filters = {
@@ -227,12 +230,14 @@ def _render_detail(request: HttpRequest, report: Report, *, override_form: RiskO
         bound = (link_forms or {}).get(item["report"].pk)
         if bound is not None:
             item["form"] = bound
+    # Linked reports the user may not open are left out: not even their numbers show.
+    visible = Report.objects.visible_to(user).values("pk")
     links = [
-        {"other": link.other if link.report_id == report.pk else link.report, "link": link}
-        for link in ReportLink.objects.filter(report=report).select_related("other", "linked_by")
+        {"other": link.other, "link": link}
+        for link in ReportLink.objects.filter(report=report, other__in=visible).select_related("other", "linked_by")
     ] + [
         {"other": link.report, "link": link}
-        for link in ReportLink.objects.filter(other=report).select_related("report", "linked_by")
+        for link in ReportLink.objects.filter(other=report, report__in=visible).select_related("report", "linked_by")
     ]
     context = {
         "report": report,
