@@ -2,10 +2,13 @@
 
 Plausible shape: older cases are closed, recent ones spread over the stages;
 each is assigned to a seeded case worker, has its opening and stage changes,
-its triage tasks (done when the case moved past them) and its response chain.
-Sealed content is kept to what lists never read (a short note on one case in
-five), so seeding stays fast; the list and case page read the same columns as
-with real data.
+its triage tasks (done when the case moved past them) and its response chain;
+cases past asesmen have an assessment, those past rencana one to three
+services delivered (in SIMFONI-PPA's service types), and the police referral
+(sexual violence) or, for about 40%, a referral to another partner. Sealed
+content is short (a note on one case in five, the assessment's main fields, the
+referral letter), so seeding stays fast; lists and case pages read the same
+columns as with real data.
 """
 
 from __future__ import annotations
@@ -16,23 +19,64 @@ from typing import Any
 from django.conf import settings
 from django.utils import timezone
 
-from sigap.cases.codes import STAGE_ORDER, CaseStatus, Stage, TaskKind
+from sigap.cases.codes import (
+    STAGE_ORDER,
+    CaseStatus,
+    ConsentBasis,
+    ReferralStatus,
+    SimfoniService,
+    Stage,
+    TaskKind,
+    UptdService,
+)
 from sigap.cases.models import (
+    Assessment,
     Case,
     CaseCounter,
     CaseNote,
     CaseReport,
     CaseViolence,
+    Referral,
+    ServiceRecord,
     StageChange,
     Task,
 )
 from sigap.intake.models import Report, ReportViolence
 
 STAGES = list(Stage.values)
+# Services delivered once a plan is carried out: (UPTD PPA service, SIMFONI type, weight).
+SERVICES = [
+    (UptdService.PENDAMPINGAN, SimfoniService.PENGADUAN, 30), (UptdService.PENDAMPINGAN, SimfoniService.KESEHATAN, 20),
+    (UptdService.PENDAMPINGAN, SimfoniService.BANTUAN_HUKUM, 15),
+    (UptdService.PENGELOLAAN_KASUS, SimfoniService.REHABILITASI_SOSIAL, 15),
+    (UptdService.PENJANGKAUAN, SimfoniService.PENGADUAN, 10), (UptdService.PENAMPUNGAN, SimfoniService.PEMULANGAN, 4),
+    (UptdService.PENDAMPINGAN, SimfoniService.PENDAMPINGAN_TOKOH_AGAMA, 6),
+]
+# Partners a seeded deployment refers to: (type, name, service asked).
+PARTNERS = [
+    ("police_uppa", "Unit PPA Polres (contoh)", SimfoniService.PENEGAKAN_HUKUM),
+    ("hospital", "RSUD (contoh)", SimfoniService.KESEHATAN),
+    ("puskesmas", "Puskesmas (contoh)", SimfoniService.KESEHATAN),
+    ("legal_aid", "LBH (contoh)", SimfoniService.BANTUAN_HUKUM),
+    ("psychologist", "Psikolog mitra (contoh)", SimfoniService.REHABILITASI_SOSIAL),
+    ("social_services", "Dinas Sosial (contoh)", SimfoniService.REINTEGRASI_SOSIAL),
+]
+LETTER = "Surat rujukan: korban memerlukan layanan lanjutan sesuai kebutuhan yang tercatat."
+
+
+def seed_partners(ctx: Any) -> list[Any]:
+    from sigap.network.models import Partner
+
+    partners = getattr(ctx, "partners", None)
+    if partners is None:
+        partners = ctx.partners = [
+            Partner.objects.get_or_create(name=name, partner_type=kind)[0] for kind, name, _service in PARTNERS
+        ]
+    return partners
 
 
 def seed_cases(ctx: Any, reports: list[Report]) -> None:
-    from sigap.core.seeding import fast_insert, reset_sequences
+    from sigap.core.seeding import fast_insert, new, reset_sequences
 
     if not reports:
         return
@@ -68,7 +112,7 @@ def seed_cases(ctx: Any, reports: list[Report]) -> None:
         served = opened + datetime.timedelta(days=rng.randint(2, 14)) if progressed >= 4 else None
         closed_at = opened + datetime.timedelta(days=rng.randint(20, 120)) if closed else None
         assigned = None if stage == Stage.PENERIMAAN and rng.random() < 0.5 else rng.choice(workers)
-        cases.append(Case(
+        cases.append(new(Case,
             number=f"{region_code}-{local.year}-K{counters[local.year]:05d}", region_code=region_code,
             year=local.year, sequence=counters[local.year], stage=stage,
             status=CaseStatus.CLOSED if closed else CaseStatus.OPEN, opened_at=opened,
@@ -89,31 +133,57 @@ def seed_cases(ctx: Any, reports: list[Report]) -> None:
     changes: list[StageChange] = []
     tasks: list[Task] = []
     notes: list[CaseNote] = []
+    assessments: list[Assessment] = []
+    services: list[ServiceRecord] = []
+    referrals: list[Referral] = []
+    partners = seed_partners(ctx)
+    service_weights = [w for *_x, w in SERVICES]
     for case, report in zip(cases, reports, strict=True):
-        links.append(CaseReport(case=case, report=report, added_at=case.opened_at))
-        violence.extend(CaseViolence(case=case, violence_type=t) for t in sorted(set(types.get(report.pk, []))))
+        links.append(new(CaseReport, case=case, report=report, added_at=case.opened_at))
+        violence.extend(new(CaseViolence, case=case, violence_type=t) for t in sorted(set(types.get(report.pk, []))))
         at = case.opened_at
-        changes.append(StageChange(case=case, from_stage="", to_stage=Stage.PENERIMAAN, by=case.opened_by, at=at))
+        changes.append(new(StageChange, case=case, from_stage="", to_stage=Stage.PENERIMAAN, by=case.opened_by, at=at))
         for index in range(1, STAGE_ORDER[case.stage] + 1):
             at = at + datetime.timedelta(days=rng.randint(1, 10))
             by = rng.choice(managers) if STAGES[index] in (Stage.PELAKSANAAN, Stage.TERMINASI) else (
                 case.assigned_to or case.opened_by)
-            changes.append(StageChange(case=case, from_stage=STAGES[index - 1], to_stage=STAGES[index], by=by, at=at))
+            changes.append(new(StageChange, case=case, from_stage=STAGES[index - 1], to_stage=STAGES[index], by=by, at=at))
         first_due = report.response_due_at
-        tasks.append(Task(case=case, kind=TaskKind.FIRST_CONTACT, due_at=first_due, created_at=case.opened_at,
+        tasks.append(new(Task, case=case, kind=TaskKind.FIRST_CONTACT, due_at=first_due, created_at=case.opened_at,
                           done_at=case.first_contact_at, done_by=case.assigned_to if case.first_contact_at else None))
         if case.police_deadline_at is not None:
-            tasks.append(Task(case=case, kind=TaskKind.POLICE_REFERRAL, due_at=case.police_deadline_at,
+            tasks.append(new(Task, case=case, kind=TaskKind.POLICE_REFERRAL, due_at=case.police_deadline_at,
                               created_at=case.opened_at, done_at=case.police_referred_at,
                               done_by=case.assigned_to if case.police_referred_at else None))
         open_due = [t.due_at for t in tasks[-2:] if t.case is case and t.done_at is None]
         case.next_due_at = min(open_due) if open_due and case.is_open else None
+        worker = case.assigned_to or case.opened_by
+        if case.assessed_at is not None:
+            assessments.append(new(Assessment, case=case, psychological="Korban cemas dan sulit tidur.",
+                                   social="Tinggal bersama keluarga.", needs="Merasa aman; pendampingan hukum.",
+                                   by=worker, at=case.assessed_at))
+        if case.first_service_at is not None:
+            for n, (service, simfoni, _w) in enumerate(rng.choices(SERVICES, weights=service_weights,
+                                                                     k=rng.randint(1, 3))):
+                on = case.first_service_at + datetime.timedelta(days=n * rng.randint(1, 14))
+                services.append(new(ServiceRecord, case=case, service=service, simfoni_type=simfoni,
+                                    delivered_on=timezone.localtime(on).date(), provider_user=worker,
+                                    recorded_by=worker, recorded_at=on))
+        if case.police_referred_at is not None or (case.assessed_at is not None and rng.random() < 0.4):
+            index = 0 if case.police_referred_at is not None else rng.randrange(1, len(partners))
+            sent = case.police_referred_at or case.assessed_at
+            status = rng.choice([ReferralStatus.ACCEPTED, ReferralStatus.DONE, ReferralStatus.DONE,
+                                 ReferralStatus.SENT, ReferralStatus.DECLINED])
+            referrals.append(new(Referral, case=case, partner=partners[index], service=PARTNERS[index][2],
+                                 status=status, consent_basis=ConsentBasis.VICTIM, letter=LETTER,
+                                 is_police=index == 0, sent_by=worker, sent_at=sent, updated_at=sent))
         if rng.random() < 0.2 and case.assigned_to is not None:
-            notes.append(CaseNote(case=case, body="Catatan pendampingan.", by=case.assigned_to, at=at))
+            notes.append(new(CaseNote, case=case, body="Catatan pendampingan.", by=case.assigned_to, at=at))
     fast_insert(cases)
-    for objects in (links, violence, changes, tasks, notes):
+    for objects in (links, violence, changes, tasks, notes, assessments, services, referrals):
         ctx.ids.assign(objects)
         fast_insert(objects)
-    reset_sequences([Case, CaseReport, CaseViolence, StageChange, Task, CaseNote])
+    reset_sequences([Case, CaseReport, CaseViolence, StageChange, Task, CaseNote, Assessment, ServiceRecord,
+                     Referral])
     for year, last in counters.items():
         CaseCounter.objects.update_or_create(region_code=region_code, year=year, defaults={"last_value": last})
