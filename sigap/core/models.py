@@ -40,3 +40,25 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return f"notification {self.pk} ({self.kind})"
+
+
+class RateWindow(models.Model):
+    """One fixed counting window of a shared rate limit (``sigap.lib.ratelimit.SharedWindowLimiter``).
+
+    Shared by every server process, so a limit holds whatever the number of
+    gunicorn workers. ``key`` is the limiter's name and a keyed digest of the
+    client (``accounts.models.keyed_digest``), never an address or typed text.
+    Rows past ``expires_at`` (epoch seconds) are purged by a periodic job.
+    """
+
+    key = models.CharField(max_length=100)
+    window = models.BigIntegerField()  # epoch seconds // window length
+    count = models.PositiveIntegerField(default=0)
+    expires_at = models.BigIntegerField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["key", "window"], name="rate_window_unique")]
+        indexes = [models.Index(fields=["expires_at"], name="rate_window_expiry")]
+
+    def __str__(self) -> str:
+        return f"{self.key[:12]}… {self.window}: {self.count}"

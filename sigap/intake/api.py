@@ -28,7 +28,7 @@ from sigap.intake.actions import (
 from sigap.intake.models import ApiToken
 from sigap.intake.validation import ReportInput, ReportInvalid
 from sigap.lib.api_errors import ApiError
-from sigap.lib.ratelimit import SlidingWindowLimiter
+from sigap.lib.ratelimit import SharedWindowLimiter
 
 router = Router(tags=["reports"])
 
@@ -140,9 +140,10 @@ class TrackOut(Schema):
     hotline: str
 
 
-# Per process (see sigap.lib.ratelimit); keyed by a keyed digest of the client address.
-lookup_limiter = SlidingWindowLimiter(settings.SIGAP_TRACKING_LOOKUPS_PER_MINUTE, 60)
-failure_limiter = SlidingWindowLimiter(settings.SIGAP_TRACKING_FAILURES_PER_HOUR, 3600)
+# Shared by every server process through the database (sigap.lib.ratelimit), keyed
+# by a keyed digest of the client address; /lacak uses the same two.
+lookup_limiter = SharedWindowLimiter("lacak-lookup", settings.SIGAP_TRACKING_LOOKUPS_PER_MINUTE, 60)
+failure_limiter = SharedWindowLimiter("lacak-failure", settings.SIGAP_TRACKING_FAILURES_PER_HOUR, 3600)
 
 
 def _client_key(request: HttpRequest) -> str:

@@ -6,6 +6,7 @@ from django_tasks import task
 
 from sigap.core.schedule import periodic
 from sigap.intake.actions import purge_idempotency
+from sigap.lib.ratelimit import purge_rate_windows
 
 
 @periodic(name="intake.purge_idempotency", hours=1)
@@ -17,3 +18,10 @@ def purge_idempotency_records() -> int:
     retry window of the client that asked.
     """
     return purge_idempotency()
+
+
+@periodic(name="intake.purge_rate_windows", hours=1)
+@task()
+def purge_shared_rate_windows() -> int:
+    """Hourly: delete the shared rate-limit windows (/lapor, /lacak) no limiter reads any more."""
+    return purge_rate_windows()

@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 from typing import Any
+from unittest.mock import patch
 
 from django.test import Client
 from django.urls import reverse
 
+from sigap.core.models import RateWindow
 from sigap.intake.actions import SubmittedReport, track
 from sigap.intake.models import IdempotencyRecord, Report, ReporterIdentity, TrackingCode, Victim
 from sigap.intake.tests.factories import OTHER_DISTRICT_DESA, create_report
 from sigap.intake.tests.form_data import report_form_data
 from sigap.intake.views import public
+from sigap.lib.ratelimit import SharedWindowLimiter
 from sigap.lib.testing import DESA_A, DESA_B, SigapTestCase
 
 LAPOR = reverse("intake:public_report")
@@ -161,6 +164,35 @@ class FloodTests(PublicTestCase):
         self.assertEqual(statuses, [400] * 5 + [429] * 3)
         staff = self.login(self.manager, client=Client())
         self.assertEqual(staff.get(reverse("intake:report_list")).status_code, 200)
+
+    def test_valid_reports_past_the_limit_are_refused_and_nothing_is_stored(self) -> None:
+        public.submit_ip_limiter.limit, original = 3, public.submit_ip_limiter.limit
+        self.addCleanup(setattr, public.submit_ip_limiter, "limit", original)
+        statuses = [self.post(report_form_data(public=True), ip="10.5.0.1").status_code for _ in range(5)]
+        self.assertEqual(statuses, [200, 200, 200, 429, 429])
+        self.assertEqual(Report.objects.count(), 3)
+        self.assertEqual(IdempotencyRecord.objects.count(), 3)
+
+    def test_the_submission_limits_hold_across_server_processes(self) -> None:
+        # Another gunicorn worker has its own memory but the same database: it refuses too.
+        public.submit_ip_limiter.limit, original = 2, public.submit_ip_limiter.limit
+        self.addCleanup(setattr, public.submit_ip_limiter, "limit", original)
+        for _ in range(2):
+            self.post(report_form_data(public=True, **{"victims-0-sex": ""}), ip="10.6.0.1")
+        other_process = SharedWindowLimiter(public.submit_ip_limiter.name, 2, 3600)
+        with patch.object(public, "submit_ip_limiter", other_process):
+            self.assertEqual(self.post(report_form_data(public=True), ip="10.6.0.1").status_code, 429)
+            self.assertEqual(self.post(report_form_data(public=True), ip="10.6.0.2").status_code, 200)
+        self.assertEqual(Report.objects.count(), 1)
+
+    def test_shared_counters_hold_keyed_digests_not_addresses(self) -> None:
+        self.post(report_form_data(public=True), ip="10.7.8.9")
+        self.client.post(LACAK, {"code": "AAAA-BBBB-CC", "pin": "123456"}, REMOTE_ADDR="10.7.8.9")
+        keys = list(RateWindow.objects.values_list("key", flat=True))
+        self.assertTrue(keys)
+        for key in keys:
+            self.assertNotIn("10.7.8.9", key)
+            self.assertRegex(key, r"^[a-z-]+:[0-9a-f]{32}$|^lapor-all:all$")
 
     def test_page_views_are_limited_per_address(self) -> None:
         # A small limit, so the minute's window cannot pass while a slow machine renders pages.

@@ -1,16 +1,19 @@
 """The public screens: the report form (/lapor) and the status lookup (/lacak). No login.
 
-Both are guarded by in-process sliding-window limits (``sigap.lib.ratelimit``),
-checked before any form or database work, so a flood is answered with a cheap
-429 page and never queues in front of the staff. Limits are per client address
-(a keyed digest of it, never the address) and for the whole process:
+Both are guarded by sliding-window limits (``sigap.lib.ratelimit``) per client
+address (a keyed digest of it, never the address) and in all:
 
-* every request to either page: SIGAP_PUBLIC_PAGES_PER_IP_PER_MINUTE per
-  address, SIGAP_PUBLIC_PAGES_PER_MINUTE in all;
-* report submissions: SIGAP_PUBLIC_REPORTS_PER_IP_PER_HOUR per address,
+* every request to either page, before any form or database work, in process
+  memory: SIGAP_PUBLIC_PAGES_PER_IP_PER_MINUTE per address,
+  SIGAP_PUBLIC_PAGES_PER_MINUTE in all, per server process. This gate sheds a
+  flood with a cheap 429 page and no query, so it never queues in front of the
+  staff; counting it in the database would turn the flood into writes;
+* report submissions, in the database so the limits hold across every server
+  process: SIGAP_PUBLIC_REPORTS_PER_IP_PER_HOUR per address,
   SIGAP_PUBLIC_REPORTS_PER_MINUTE in all;
-* tracking lookups: the API's limiters (sigap.intake.api), so the page and the
-  API share one budget, and wrong PINs lock the code (actions.track).
+* tracking lookups and wrong PINs: the API's shared limiters (sigap.intake.api),
+  so the page and the API share one budget across processes, and wrong PINs
+  lock the code (actions.track).
 """
 
 from __future__ import annotations
@@ -32,13 +35,13 @@ from sigap.intake.actions import TrackingLocked, track
 from sigap.intake.codes import Channel
 from sigap.intake.forms import PUBLIC, ReportEntry, TrackForm
 from sigap.intake.views.common import issue_form_token, public_status_label, submit_entry
-from sigap.lib.ratelimit import SlidingWindowLimiter
+from sigap.lib.ratelimit import SharedWindowLimiter, SlidingWindowLimiter
 from sigap.regions.models import Level, Region
 
 page_ip_limiter = SlidingWindowLimiter(settings.SIGAP_PUBLIC_PAGES_PER_IP_PER_MINUTE, 60)
 page_global_limiter = SlidingWindowLimiter(settings.SIGAP_PUBLIC_PAGES_PER_MINUTE, 60)
-submit_ip_limiter = SlidingWindowLimiter(settings.SIGAP_PUBLIC_REPORTS_PER_IP_PER_HOUR, 3600)
-submit_global_limiter = SlidingWindowLimiter(settings.SIGAP_PUBLIC_REPORTS_PER_MINUTE, 60)
+submit_ip_limiter = SharedWindowLimiter("lapor-ip", settings.SIGAP_PUBLIC_REPORTS_PER_IP_PER_HOUR, 3600)
+submit_global_limiter = SharedWindowLimiter("lapor-all", settings.SIGAP_PUBLIC_REPORTS_PER_MINUTE, 60)
 ALL_LIMITERS = (
     page_ip_limiter, page_global_limiter, submit_ip_limiter, submit_global_limiter,
     intake_api.lookup_limiter, intake_api.failure_limiter,
