@@ -6,10 +6,12 @@ import json
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
+from unittest import mock
 
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import DatabaseError, connection, transaction
+from django.db.transaction import TransactionManagementError
 from django.test import SimpleTestCase, TestCase
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -162,6 +164,47 @@ class AppendOnlyTests(TestCase):
             raise RuntimeError
         self.assertFalse(AuditEntry.objects.exists())
         self.assertEqual(AuditHead.objects.filter(seq__gt=0).count(), 0)
+
+
+class RecordCostTests(TestCase):
+    """``record()``: a compare-and-swap of the head this connection wrote last, then the insert."""
+
+    def test_an_entry_after_this_connections_own_costs_two_statements(self) -> None:
+        audit.record("test.first")
+        with self.assertNumQueries(4):  # inside the test's transaction: no savepoints either
+            audit.record("test.event")
+            audit.record("test.event")
+        self.assertIn("3 entries", verify())
+
+    def test_a_head_moved_by_another_connection_is_read_under_lock(self) -> None:
+        audit.record("test.first")
+        # As if another process had written since: this connection's guess is stale.
+        setattr(connection, audit._LAST_HEAD, (0, audit.GENESIS))
+        with self.assertNumQueries(4):
+            entry = audit.record("test.event")
+        self.assertEqual((entry.seq, entry.prev_hash), (2, AuditEntry.objects.get(seq=1).hash))
+        self.assertIn("2 entries", verify())
+
+    def test_an_entry_after_a_rolled_back_one_links_to_the_committed_head(self) -> None:
+        audit.record("test.first")
+        with self.assertRaises(RuntimeError), transaction.atomic():
+            audit.record("test.rolled_back")
+            raise RuntimeError
+        entry = audit.record("test.event")
+        self.assertEqual(entry.seq, 2)
+        self.assertIn("2 entries", verify())
+
+    def test_a_failed_audit_write_fails_the_callers_transaction(self) -> None:
+        with transaction.atomic():
+            try:
+                with mock.patch.object(AuditEntry, "save", side_effect=RuntimeError("disk full")):
+                    audit.record("test.event")
+            except RuntimeError:
+                pass
+            # The caller cannot carry on and commit its change without the entry.
+            with self.assertRaises(TransactionManagementError):
+                AuditEntry.objects.exists()
+        self.assertFalse(AuditEntry.objects.exists())
 
 
 ODD = '\n"\u2028\x00\\'
