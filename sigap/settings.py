@@ -15,6 +15,7 @@ from sigap.lib.env import (
     database_from_url,
     env_bool,
     env_choice,
+    env_dates,
     env_int,
     env_list,
     env_pattern,
@@ -174,17 +175,20 @@ SIGAP_LOCKOUT_MINUTES = env_int("SIGAP_LOCKOUT_MINUTES", 15, minimum=1)
 SIGAP_IP_FAILURES_PER_HOUR = env_int("SIGAP_IP_FAILURES_PER_HOUR", 30, minimum=1)
 
 # Intake (sigap.intake): response deadlines by risk, tracking-code lockout,
-# public lookup rate (per process) and how long idempotent answers are kept.
+# public lookup rate (shared by all processes) and how long idempotent answers are kept.
 SIGAP_RESPONSE_HOURS_TINGGI = env_int("SIGAP_RESPONSE_HOURS_TINGGI", 1, minimum=1)
 SIGAP_RESPONSE_HOURS_SEDANG = env_int("SIGAP_RESPONSE_HOURS_SEDANG", 6, minimum=1)
 SIGAP_RESPONSE_WORKING_DAYS_RENDAH = env_int("SIGAP_RESPONSE_WORKING_DAYS_RENDAH", 3, minimum=1)
+# Public holidays and cuti bersama that are not working days (ISO dates, comma-separated).
+SIGAP_HOLIDAYS = env_dates("SIGAP_HOLIDAYS")
 SIGAP_TRACKING_MAX_FAILURES = env_int("SIGAP_TRACKING_MAX_FAILURES", 5, minimum=1)
 SIGAP_TRACKING_LOCK_MINUTES = env_int("SIGAP_TRACKING_LOCK_MINUTES", 30, minimum=1)
 SIGAP_TRACKING_LOOKUPS_PER_MINUTE = env_int("SIGAP_TRACKING_LOOKUPS_PER_MINUTE", 30, minimum=1)
 SIGAP_TRACKING_FAILURES_PER_HOUR = env_int("SIGAP_TRACKING_FAILURES_PER_HOUR", 10, minimum=1)
 SIGAP_IDEMPOTENCY_HOURS = env_int("SIGAP_IDEMPOTENCY_HOURS", 24, minimum=1)
-# Public pages /lapor and /lacak (per process, sigap.intake.views.public): requests
-# per client address and in all, and report submissions per address and in all.
+# Public pages /lapor and /lacak (sigap.intake.views.public): requests per client
+# address and in all (per process), and report submissions per address and in all
+# (shared by all processes through the database).
 SIGAP_PUBLIC_PAGES_PER_IP_PER_MINUTE = env_int("SIGAP_PUBLIC_PAGES_PER_IP_PER_MINUTE", 60, minimum=1)
 SIGAP_PUBLIC_PAGES_PER_MINUTE = env_int("SIGAP_PUBLIC_PAGES_PER_MINUTE", 1200, minimum=1)
 SIGAP_PUBLIC_REPORTS_PER_IP_PER_HOUR = env_int("SIGAP_PUBLIC_REPORTS_PER_IP_PER_HOUR", 10, minimum=1)

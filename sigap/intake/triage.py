@@ -12,8 +12,9 @@ category, and the unit still takes them.
 
 Response deadlines: tinggi ``SIGAP_RESPONSE_HOURS_TINGGI`` (1) hours, sedang
 ``SIGAP_RESPONSE_HOURS_SEDANG`` (6) hours, rendah
-``SIGAP_RESPONSE_WORKING_DAYS_RENDAH`` (3) working days, Monday to Friday in
-Asia/Jakarta (public holidays are not known to the system).
+``SIGAP_RESPONSE_WORKING_DAYS_RENDAH`` (3) working days: Monday to Friday in
+Asia/Jakarta, except the public holidays and cuti bersama listed in
+``SIGAP_HOLIDAYS`` (ISO dates; the office updates the list each year).
 """
 
 from __future__ import annotations
@@ -142,14 +143,19 @@ def reason_labels(codes: list[str]) -> list[str]:
     return [str(REASON_LABELS.get(code, code)) for code in codes]
 
 
+def is_working_day(day: datetime.date) -> bool:
+    """Monday to Friday and not a listed public holiday (``SIGAP_HOLIDAYS``)."""
+    return day.weekday() < 5 and day not in settings.SIGAP_HOLIDAYS
+
+
 def add_working_days(start: datetime.datetime, days: int) -> datetime.datetime:
-    """``days`` working days (Mon-Fri) after ``start``, same time of day, Asia/Jakarta."""
+    """``days`` working days after ``start``, same time of day, Asia/Jakarta; weekends and holidays skipped."""
     local = timezone.localtime(start)
     result = local
     added = 0
     while added < days:
         result += datetime.timedelta(days=1)
-        if result.weekday() < 5:
+        if is_working_day(result.date()):
             added += 1
     return result
 

@@ -6,6 +6,7 @@ misconfigured deployment stops at start-up instead of misbehaving later.
 
 from __future__ import annotations
 
+import datetime
 import os
 import re
 import secrets
@@ -73,6 +74,25 @@ def env_list(name: str, default: list[str], environ: Mapping[str, str] | None = 
     if not raw:
         return list(default)
     return [item.strip() for item in raw.split(",") if item.strip()]
+
+
+def env_dates(name: str, environ: Mapping[str, str] | None = None) -> frozenset[datetime.date]:
+    """A comma-separated list of ISO dates (``2026-12-25,2027-01-01``); empty when unset."""
+    raw = env_str(name, "", environ)
+    dates: set[datetime.date] = set()
+    for item in raw.split(","):
+        item = item.strip()
+        if not item:
+            continue
+        try:
+            if len(item) != 10:
+                raise ValueError
+            dates.add(datetime.date.fromisoformat(item))
+        except ValueError:
+            raise ImproperlyConfigured(
+                f"{name} must be ISO dates (YYYY-MM-DD) separated by commas, got {item!r}"
+            ) from None
+    return frozenset(dates)
 
 
 def env_pattern(

@@ -107,6 +107,21 @@ class DeadlineTests(SimpleTestCase):
         saturday = datetime.datetime(2026, 11, 21, 22, 0, tzinfo=WIB)
         self.assertEqual(add_working_days(saturday, 1), datetime.datetime(2026, 11, 23, 22, 0, tzinfo=WIB))
 
+    @override_settings(SIGAP_HOLIDAYS=frozenset({datetime.date(2026, 12, 24), datetime.date(2026, 12, 25)}))
+    def test_rendah_skips_listed_public_holidays(self) -> None:
+        # Wednesday 23 Dec 2026: Thursday and Friday are holidays (cuti bersama, Natal), then the weekend.
+        wednesday = datetime.datetime(2026, 12, 23, 10, 0, tzinfo=WIB)
+        self.assertEqual(response_due(Risk.RENDAH, wednesday), datetime.datetime(2026, 12, 30, 10, 0, tzinfo=WIB))
+        # Received on a holiday, the count starts the next working day.
+        self.assertEqual(add_working_days(datetime.datetime(2026, 12, 25, 8, 0, tzinfo=WIB), 1),
+                         datetime.datetime(2026, 12, 28, 8, 0, tzinfo=WIB))
+
+    def test_without_holidays_only_weekends_are_skipped(self) -> None:
+        wednesday = datetime.datetime(2026, 12, 23, 10, 0, tzinfo=WIB)
+        with override_settings(SIGAP_HOLIDAYS=frozenset()):
+            self.assertEqual(response_due(Risk.RENDAH, wednesday),
+                             datetime.datetime(2026, 12, 28, 10, 0, tzinfo=WIB))
+
     @override_settings(SIGAP_RESPONSE_HOURS_TINGGI=2, SIGAP_RESPONSE_WORKING_DAYS_RENDAH=1)
     def test_deadlines_follow_settings(self) -> None:
         monday = datetime.datetime(2026, 11, 23, 9, 0, tzinfo=WIB)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import os
 import subprocess
 import sys
@@ -10,7 +11,7 @@ from pathlib import Path
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 
-from sigap.lib.env import database_from_url, env_bool, env_int, env_pattern
+from sigap.lib.env import database_from_url, env_bool, env_dates, env_int, env_pattern
 
 ROOT = Path(__file__).resolve().parents[3]
 
@@ -89,3 +90,19 @@ def test_database_urls(tmp_path: Path) -> None:
     assert "synchronous=FULL" in lite["OPTIONS"]["init_command"]  # type: ignore[index]
     with pytest.raises(ImproperlyConfigured):
         database_from_url("postgres://db/", sqlite_default=tmp_path / "x")
+
+
+def test_holidays_are_iso_dates_separated_by_commas() -> None:
+    assert env_dates("SIGAP_HOLIDAYS", environ={}) == frozenset()
+    assert env_dates("SIGAP_HOLIDAYS", environ={"SIGAP_HOLIDAYS": " 2026-12-25, 2027-01-01,,"}) == frozenset(
+        {datetime.date(2026, 12, 25), datetime.date(2027, 1, 1)}
+    )
+    for bad in ("25-12-2026", "2026-13-01", "2026-12-25;2027-01-01", "natal", "2026-1-1"):
+        with pytest.raises(ImproperlyConfigured, match="SIGAP_HOLIDAYS must be ISO dates"):
+            env_dates("SIGAP_HOLIDAYS", environ={"SIGAP_HOLIDAYS": bad})
+
+
+def test_a_bad_holiday_list_stops_start_up_naming_the_variable(tmp_path: Path) -> None:
+    result = import_settings(tmp_path, SIGAP_HOLIDAYS="2026-12-25,besok")
+    assert result.returncode != 0
+    assert "SIGAP_HOLIDAYS must be ISO dates" in result.stderr
