@@ -320,6 +320,9 @@ LOGGING = {
     "loggers": {
         # Django logs the path of failing requests; our URLs carry no personal data.
         "django.security.DisallowedHost": {"level": "ERROR"},
+        # At DEBUG Django logs every failed template lookup with the whole context,
+        # decrypted fields included; never at any LOG_LEVEL.
+        "django.template": {"level": "INFO"},
         # httpx logs every request URL at INFO; gateway URLs may carry credentials.
         "httpx": {"level": "WARNING"},
         "httpcore": {"level": "WARNING"},
