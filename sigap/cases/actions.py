@@ -1004,7 +1004,7 @@ def escalate_overdue(*, now: datetime.datetime | None = None, limit: int = 500) 
             task = Task.objects.select_related("case").get(pk=task_id)
             record("cases.task_escalated", obj=task)
             notify(recipients, "task_overdue",
-                   _("Tugas \u201c%(kind)s\u201d kasus %(number)s melewati tenggat.")
+                   _("Tugas “%(kind)s” kasus %(number)s melewati tenggat.")
                    % {"kind": task.get_kind_display(), "number": task.case.number},
                    link=_link("cases:case_detail", task.case_id))
             escalated += 1

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class ConversationState(models.TextChoices):
@@ -12,8 +13,9 @@ class ConversationState(models.TextChoices):
 
 
 class Direction(models.TextChoices):
-    INBOUND = "masuk", _("Masuk")
-    OUTBOUND = "keluar", _("Keluar")
+    # "Masuk"/"Keluar" also mean sign in/out and shelter check-in/out: a context tells them apart.
+    INBOUND = "masuk", pgettext_lazy("message direction", "Masuk")
+    OUTBOUND = "keluar", pgettext_lazy("message direction", "Keluar")
 
 
 class MessageKind(models.TextChoices):

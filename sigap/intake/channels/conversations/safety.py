@@ -43,7 +43,7 @@ from sigap.intake.queries import caller_history
 
 REFUSALS: dict[str, Promise] = {
     "channel_off": _("Saluran ini belum dikonfigurasi. Pesan tidak dikirim."),
-    "never_contact": _("Nomor ini ditandai \u201cjangan pernah hubungi\u201d. Pesan tidak dikirim."),
+    "never_contact": _("Nomor ini ditandai “jangan pernah hubungi”. Pesan tidak dikirim."),
     "never_call_back": _(
         "Laporan atau kontak yang terkait nomor ini meminta agar nomor ini tidak dihubungi. Pesan tidak dikirim."
     ),

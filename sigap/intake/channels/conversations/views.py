@@ -251,9 +251,9 @@ def never_contact(request: HttpRequest, pk: int) -> HttpResponse:
     value = request.POST.get("value") == "1"
     actions.set_never_contact(conversation, value, by=request.user, request=request)
     if value:
-        messages.success(request, _("Nomor ini ditandai \u201cjangan pernah hubungi\u201d. Tidak ada pesan yang akan dikirim."))
+        messages.success(request, _("Nomor ini ditandai “jangan pernah hubungi”. Tidak ada pesan yang akan dikirim."))
     else:
-        messages.success(request, _("Tanda \u201cjangan pernah hubungi\u201d dicabut."))
+        messages.success(request, _("Tanda “jangan pernah hubungi” dicabut."))
     return _back(conversation)
 
 
