@@ -15,11 +15,12 @@ holds the rules); state changes go through ``sigap.cases.actions``.
 
 from __future__ import annotations
 
+import datetime
 from typing import Any
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -98,6 +99,8 @@ class Case(models.Model):
     police_referred_at = models.DateTimeField(_("dirujuk ke polisi"), null=True, blank=True)
 
     updated_at = models.DateTimeField(default=timezone.now)
+    # Set when a scrub erased the case's personal data (``manage.py retention``).
+    scrubbed_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     objects = CaseQuerySet.as_manager()
 
@@ -132,6 +135,31 @@ class Case(models.Model):
 
     def is_overdue(self, now: Any = None) -> bool:
         return self.next_due_at is not None and self.next_due_at < (now or timezone.now())
+
+    @classmethod
+    def retention_queryset(cls, cutoff: datetime.datetime) -> CaseQuerySet:
+        """Closed cases whose closure is older than ``cutoff`` and whose data is not yet scrubbed.
+
+        Never an open case. A case reopened after a scrub and closed again is due
+        again (what was written since is erased in its turn).
+        """
+        return cls.objects.filter(
+            Q(scrubbed_at__isnull=True) | Q(scrubbed_at__lt=F("closed_at")),
+            status=CaseStatus.CLOSED,
+            closed_at__lt=cutoff,
+        ).order_by("pk")
+
+    def scrub_related(self) -> list[models.Model]:
+        """Every record of the case holding sealed text or files, then the case's reports.
+
+        The records are found by their links back to the case (``sealed_descendants``),
+        so a model added to the app later goes too. A report takes its victims,
+        chronology and (when no other live report shares it) its reporter's identity.
+        """
+        from sigap.vault.scrub import sealed_descendants
+
+        reports = [link.report for link in self.case_reports.select_related("report").order_by("pk")]
+        return [*sealed_descendants(self), *reports]
 
 
 class CaseCounter(models.Model):

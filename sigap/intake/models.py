@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable
-from typing import Any
+from typing import Any, ClassVar
 
 from django.conf import settings
 from django.db import models
@@ -76,6 +76,9 @@ class Contact(models.Model):
     )
     created_at = models.DateTimeField(default=timezone.now, editable=False)
 
+    # Reset with the sealed fields by a scrub (sigap.vault.scrub).
+    scrub_extra_fields: ClassVar[dict[str, Any]] = {"caller_phone_index": ""}
+
     class Meta:
         ordering = ["-started_at"]
         indexes = [
@@ -108,6 +111,8 @@ class ReporterIdentity(models.Model):
     phone_index = models.CharField(max_length=16, blank=True, default="", db_index=True)
     address = EncryptedTextField(_("alamat"), purpose="identity", null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    scrub_extra_fields: ClassVar[dict[str, Any]] = {"nik_index": "", "phone_index": ""}
 
     class Meta:
         verbose_name = _("identitas pelapor")
@@ -235,6 +240,9 @@ class Report(models.Model):
     consent_police = models.BooleanField(_("setuju dilaporkan ke polisi"), default=False)
     consent_statistics = models.BooleanField(_("setuju data anonim untuk statistik"), default=False)
 
+    # Set when a scrub erased the report's personal data (its case's retention ended).
+    scrubbed_at = models.DateTimeField(null=True, blank=True, editable=False)
+
     objects = ReportQuerySet.as_manager()
 
     class Meta:
@@ -266,6 +274,29 @@ class Report(models.Model):
     def is_open(self) -> bool:
         return self.status != ReportStatus.SELESAI
 
+    def scrub_related(self) -> list[models.Model]:
+        """What a scrub of this report erases with it (``sigap.vault.scrub``).
+
+        Its victims, perpetrators, chronology (superseded events too), risk-override
+        reasons, contacts and stored answers; a link's reason once the report at
+        its other end is scrubbed too; the reporter's identity once no other report
+        still holding data points to it.
+        """
+        from sigap.vault.scrub import sealed_descendants
+
+        related: list[models.Model] = []
+        for record in sealed_descendants(self):
+            if isinstance(record, ReportLink):
+                other = record.other_id if record.report_id == self.pk else record.report_id
+                if not Report.objects.filter(pk=other, scrubbed_at__isnull=False).exists():
+                    continue
+            related.append(record)
+        if self.reporter_id is not None:
+            shared = Report.objects.filter(reporter_id=self.reporter_id, scrubbed_at__isnull=True).exclude(pk=self.pk)
+            if not shared.exists() and self.reporter is not None:
+                related.append(self.reporter)
+        return related
+
 
 class Victim(models.Model):
     """One victim of a report. Identity fields sealed; age group, sex and desa plain."""
@@ -290,6 +321,8 @@ class Victim(models.Model):
     marital_status = models.CharField(
         _("status perkawinan"), max_length=12, choices=MaritalStatus.choices, blank=True, default=""
     )
+
+    scrub_extra_fields: ClassVar[dict[str, Any]] = {"name_index": "", "nik_index": ""}
 
     class Meta:
         ordering = ["report", "position"]

@@ -16,8 +16,11 @@ Retention (``manage.py retention``): a model whose records expire declares
         # records closed before ``cutoff`` and not yet scrubbed
 
 The command finds those models by that classmethod, lists what is due
-``SIGAP_RETENTION_YEARS`` after closure and scrubs it on confirmation. Intake
-and cases implement the protocol for reports and cases.
+``SIGAP_RETENTION_YEARS`` after closure and scrubs it on confirmation, each
+record in its own transaction after checking again, under a row lock, that it
+is still due (a case reopened meanwhile is left alone). Cases implement the
+protocol; a case's scrub takes its records and its reports along (a report's
+retention follows its case).
 """
 
 from __future__ import annotations
@@ -83,6 +86,58 @@ def scrub(obj: models.Model, *, by: Any = None, reason: str, request: HttpReques
     with transaction.atomic():
         _scrub_one(obj, by=by, reason=reason, request=request, seen=set(), done=done)
     return done
+
+
+def links_within_app(model: type[models.Model]) -> list[tuple[type[models.Model], str]]:
+    """(child model, field name) for every foreign key or one-to-one field of the app pointing at ``model``.
+
+    Hidden reverse relations (``related_name="+"``) included, which
+    ``_meta.related_objects`` leaves out.
+    """
+    links = []
+    for child in apps.get_app_config(model._meta.app_label).get_models():
+        for field in child._meta.concrete_fields:
+            if field.is_relation and field.related_model is model and (field.many_to_one or field.one_to_one):
+                links.append((child, field.name))
+    return links
+
+
+def sealed_descendants(obj: models.Model) -> list[models.Model]:
+    """Every row of ``obj``'s app that points at ``obj`` (or at such a row) and holds a sealed field.
+
+    Follows foreign keys and one-to-one links pointing back within the app only,
+    so a model added to the app later is scrubbed with its parent without being
+    listed anywhere. Rows without sealed fields are walked through, not returned.
+    """
+    found: list[models.Model] = []
+    seen: set[tuple[str, Any]] = {(obj._meta.label_lower, obj.pk)}
+    pending = [obj]
+    while pending:
+        parent = pending.pop()
+        for child_model, field_name in links_within_app(type(parent)):
+            for child in child_model._base_manager.filter(**{field_name: parent.pk}).order_by("pk"):
+                key = (child._meta.label_lower, child.pk)
+                if key in seen:
+                    continue
+                seen.add(key)
+                if encrypted_fields_of(child_model):
+                    found.append(child)
+                pending.append(child)
+    return found
+
+
+def scrub_if_due(model: type[models.Model], pk: Any, cutoff: datetime.datetime, *, reason: str) -> list[models.Model]:
+    """Scrub one record of ``model.retention_queryset(cutoff)`` if it is still due, under a row lock.
+
+    Between the listing and this transaction a case may have been reopened (or
+    scrubbed by another run); then nothing happens and ``[]`` is returned.
+    """
+    with transaction.atomic():
+        due = model.retention_queryset(cutoff)  # type: ignore[attr-defined]
+        obj = due.select_for_update().filter(pk=pk).first()
+        if obj is None:
+            return []
+        return scrub(obj, by=None, reason=reason)
 
 
 def retention_cutoff(now: datetime.datetime | None = None, years: int | None = None) -> datetime.datetime:

@@ -7,7 +7,7 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from sigap.vault.scrub import due_for_scrubbing, retention_cutoff, scrub
+from sigap.vault.scrub import due_for_scrubbing, retention_cutoff, scrub_if_due
 
 SHOW_IDS = 20
 
@@ -43,8 +43,8 @@ class Command(BaseCommand):
                 raise CommandError("Not confirmed; nothing was scrubbed.")
         reason = f"retention: closed before {cutoff.date().isoformat()} ({years} years)"
         scrubbed = 0
-        for _model, queryset in due.items():
-            for obj in queryset.iterator():
+        for model, queryset in due.items():
+            for pk in list(queryset.values_list("pk", flat=True)):
                 # One transaction per record: an interrupted run keeps what it finished.
-                scrubbed += len(scrub(obj, by=None, reason=reason))
+                scrubbed += len(scrub_if_due(model, pk, cutoff, reason=reason))
         self.stdout.write(self.style.SUCCESS(f"Scrubbed {scrubbed} records (including their identity records)."))
