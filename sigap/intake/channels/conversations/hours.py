@@ -1,9 +1,9 @@
 """Office hours (when operators answer) and a sender's stated safe times.
 
 Office hours come from ``SIGAP_OFFICE_HOURS`` ("mon-fri 08:00-16:00; sat
-08:00-12:00"), read in the deployment's time zone (Asia/Jakarta). Public
-holidays are not known to the system: on a holiday inside the stated hours no
-automatic reply goes out.
+08:00-12:00"), read in the deployment's time zone (Asia/Jakarta). The public
+holidays listed in ``SIGAP_HOLIDAYS`` are closed all day: a message then gets
+the automatic reply, which names the next opening after the holiday.
 
 Safe times are what the reporter said on the report form ("waktu aman
 dihubungi"), free text. The rule (docs in ``safety.py``):
@@ -41,16 +41,22 @@ class TimeRange:
 @dataclass(frozen=True)
 class OfficeHours:
     weekly: dict[int, tuple[TimeRange, ...]]  # weekday (Monday 0) -> ranges
+    holidays: frozenset[datetime.date] = frozenset()  # closed all day
 
     def is_open(self, now: datetime.datetime) -> bool:
         local = timezone.localtime(now)
+        if local.date() in self.holidays:
+            return False
         return any(r.contains(local.time()) for r in self.weekly.get(local.weekday(), ()))
 
     def next_opening(self, now: datetime.datetime) -> datetime.datetime | None:
         """The next moment (local time) the office opens after ``now``; None if never."""
         local = timezone.localtime(now)
-        for offset in range(8):
+        # A week, plus a day for each holiday that may fall in it.
+        for offset in range(8 + len(self.holidays)):
             day = local.date() + datetime.timedelta(days=offset)
+            if day in self.holidays:
+                continue
             for r in sorted(self.weekly.get(day.weekday(), ()), key=lambda r: r.start):
                 start = timezone.make_aware(datetime.datetime.combine(day, r.start), local.tzinfo)
                 if start > local:
@@ -75,7 +81,7 @@ def _clock(text: str) -> datetime.time:
     return datetime.time(0, 0) if text == "24:00" else datetime.time.fromisoformat(text)
 
 
-def parse_office_hours(text: str) -> OfficeHours:
+def parse_office_hours(text: str, holidays: frozenset[datetime.date] = frozenset()) -> OfficeHours:
     """Parse the setting (already checked against its pattern in settings.py)."""
     weekly: dict[int, list[TimeRange]] = {}
     for chunk in text.split(";"):
@@ -87,11 +93,11 @@ def parse_office_hours(text: str) -> OfficeHours:
         span = TimeRange(_clock(start), datetime.time.max if end == "24:00" else _clock(end))
         for day in _expand_days(day_spec.replace(" ", "")):
             weekly.setdefault(day, []).append(span)
-    return OfficeHours({day: tuple(ranges) for day, ranges in weekly.items()})
+    return OfficeHours({day: tuple(ranges) for day, ranges in weekly.items()}, holidays)
 
 
 def office_hours() -> OfficeHours:
-    return parse_office_hours(settings.SIGAP_OFFICE_HOURS)
+    return parse_office_hours(settings.SIGAP_OFFICE_HOURS, frozenset(settings.SIGAP_HOLIDAYS))
 
 
 _HOUR = r"(?<!\d)(2[0-4]|[01]?\d)(?:[:.]([0-5]\d))?(?![\d:.]\d)"

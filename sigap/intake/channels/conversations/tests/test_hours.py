@@ -2,9 +2,14 @@ from __future__ import annotations
 
 import datetime
 
-from django.test import SimpleTestCase
+from django.test import SimpleTestCase, override_settings
 
-from sigap.intake.channels.conversations.hours import parse_office_hours, parse_safe_times, within
+from sigap.intake.channels.conversations.hours import (
+    office_hours,
+    parse_office_hours,
+    parse_safe_times,
+    within,
+)
 from sigap.intake.channels.conversations.tests.base import jakarta
 
 
@@ -26,6 +31,19 @@ class OfficeHoursTests(SimpleTestCase):
         self.assertTrue(hours.is_open(jakarta(2026, 3, 4, 10)))
         self.assertFalse(hours.is_open(jakarta(2026, 3, 3, 10)))
         self.assertTrue(hours.is_open(jakarta(2026, 3, 8, 23, 59)))
+
+    def test_listed_holidays_are_closed_and_the_next_opening_skips_them(self) -> None:
+        # Nyepi 2026 falls on Thursday 19 March; cuti bersama on Friday 20 March.
+        holidays = frozenset({datetime.date(2026, 3, 19), datetime.date(2026, 3, 20)})
+        hours = parse_office_hours("mon-fri 08:00-16:00", holidays)
+        self.assertFalse(hours.is_open(jakarta(2026, 3, 19, 10)))
+        self.assertTrue(hours.is_open(jakarta(2026, 3, 18, 10)))
+        self.assertEqual(hours.next_opening(jakarta(2026, 3, 18, 17)), jakarta(2026, 3, 23, 8))
+
+    @override_settings(SIGAP_OFFICE_HOURS="mon-fri 08:00-16:00", SIGAP_HOLIDAYS=frozenset({datetime.date(2026, 3, 19)}))
+    def test_the_deployment_hours_use_sigap_holidays(self) -> None:
+        self.assertFalse(office_hours().is_open(jakarta(2026, 3, 19, 10)))
+        self.assertTrue(office_hours().is_open(jakarta(2026, 3, 20, 10)))
 
     def test_office_hours_are_read_in_jakarta_time(self) -> None:
         hours = parse_office_hours("mon-fri 08:00-16:00")
