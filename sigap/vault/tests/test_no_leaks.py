@@ -1,7 +1,8 @@
 """Every log line and every response of a full intake-to-reveal flow, captured and searched.
 
 A person reports on /lapor, an operator files a report by phone through the
-staff form, staff list and open both, the reporter follows hers on /lacak (and
+staff form, staff list and open both, the phoned-in report becomes a case whose
+worker reads its pages, the reporter follows hers on /lacak (and
 mistypes the PIN once), and a manager reveals the public reporter's identity
 with a reason. The reporters' names, phone numbers (as typed and as stored),
 NIK, addresses and the chronology texts may appear in no log line (root and
@@ -20,6 +21,7 @@ from django.db import connection
 from django.test import Client, SimpleTestCase
 from django.urls import reverse
 
+from sigap.cases import actions as case_actions
 from sigap.intake.models import Report
 from sigap.intake.tests.form_data import report_form_data
 from sigap.intake.views import public
@@ -150,6 +152,16 @@ class NoLeakFlowTests(SigapTestCase):
         self.call(manager, "get", reverse("intake:report_detail", args=[staff_report.pk]))
         detail = reverse("intake:report_detail", args=[public_report.pk])
         self.call(manager, "get", detail)
+
+        # 3b. The phoned-in report becomes a case; its case worker reads the case's pages.
+        case = case_actions.open_case([staff_report], by=self.manager)
+        case_actions.assign_case(case, self.case_worker, by=self.manager)
+        worker = self.login(self.case_worker, client=Client())
+        for name in ("case_detail", "timeline", "documents", "assessment", "services", "referrals"):
+            page = self.call(worker, "get", reverse(f"cases:{name}", args=[case.pk]))
+            self.assertEqual(page.status_code, 200, name)
+        self.call(worker, "get", reverse("cases:case_list"))
+        self.call(worker, "get", reverse("intake:report_detail", args=[staff_report.pk]))
 
         # 4. The reporter follows her report on /lacak, mistyping the PIN once.
         self.call(citizen, "get", reverse("intake:track"))
