@@ -156,9 +156,10 @@ class Case(models.Model):
         so a model added to the app later goes too. A report takes its victims,
         chronology and (when no other live report shares it) its reporter's identity.
         """
-        from sigap.vault.scrub import sealed_descendants
+        from sigap.intake.models import Report
+        from sigap.vault.scrub import sealed_descendants, unread
 
-        reports = [link.report for link in self.case_reports.select_related("report").order_by("pk")]
+        reports = Report.objects.filter(case_link__case=self).order_by("pk").defer(*unread(Report))
         return [*sealed_descendants(self), *reports]
 
 

@@ -282,7 +282,7 @@ class Report(models.Model):
         its other end is scrubbed too; the reporter's identity once no other report
         still holding data points to it.
         """
-        from sigap.vault.scrub import sealed_descendants
+        from sigap.vault.scrub import sealed_descendants, unread
 
         related: list[models.Model] = []
         for record in sealed_descendants(self):
@@ -293,8 +293,8 @@ class Report(models.Model):
             related.append(record)
         if self.reporter_id is not None:
             shared = Report.objects.filter(reporter_id=self.reporter_id, scrubbed_at__isnull=True).exclude(pk=self.pk)
-            if not shared.exists() and self.reporter is not None:
-                related.append(self.reporter)
+            if not shared.exists():
+                related.extend(ReporterIdentity.objects.filter(pk=self.reporter_id).defer(*unread(ReporterIdentity)))
         return related
 
 

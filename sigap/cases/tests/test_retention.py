@@ -122,6 +122,15 @@ class RetentionTests(SigapTestCase):
         # A second run finds nothing.
         self.assertIn("0 records due", self.retention())
 
+    def test_a_value_whose_key_is_lost_is_erased_all_the_same(self) -> None:
+        old = self.make_case(closed_years_ago=11)
+        unreadable = b"\x01" + (99).to_bytes(4, "big") + bytes(40)  # sealed under a key version nobody has
+        with connection.cursor() as cursor:
+            cursor.execute("UPDATE cases_casenote SET body = %s WHERE case_id = %s",
+                           [connection.Database.Binary(unreadable), old.pk])  # type: ignore[attr-defined]
+        self.retention("--scrub", "--yes")
+        self.assertEqual(CaseNote.objects.get(case=old).body, "")
+
     def test_a_reporter_identity_shared_with_a_live_report_is_kept(self) -> None:
         old = self.make_case(closed_years_ago=11)
         live = self.make_case(closed_years_ago=None)
