@@ -7,6 +7,7 @@ import io
 
 from django.core.management import call_command
 from django.db import connection
+from django.urls import reverse
 from django.utils import timezone
 
 from sigap.cases import actions
@@ -121,6 +122,21 @@ class RetentionTests(SigapTestCase):
 
         # A second run finds nothing.
         self.assertIn("0 records due", self.retention())
+
+    def test_scrubbed_case_and_report_pages_still_open(self) -> None:
+        old = self.make_case(closed_years_ago=11)
+        self.retention("--scrub", "--yes")
+        client = self.login(self.manager)
+        for url in (reverse("cases:case_detail", args=[old.pk]), reverse("cases:timeline", args=[old.pk]),
+                    reverse("cases:documents", args=[old.pk]),
+                    reverse("intake:report_detail", args=[old.primary_report_id])):
+            page = client.get(url)
+            self.assertEqual(page.status_code, 200, url)
+            self.assertNotContains(page, "Siti Contoh")
+        revealed = client.post(reverse("intake:report_detail", args=[old.primary_report_id]),
+                               {"vault_reveal": "1", "reason": "Memeriksa data yang sudah dihapus"})
+        self.assertEqual(revealed.status_code, 200)
+        self.assertNotContains(revealed, "Budi Contoh")
 
     def test_a_value_whose_key_is_lost_is_erased_all_the_same(self) -> None:
         old = self.make_case(closed_years_ago=11)
