@@ -12,12 +12,10 @@ from django.utils import timezone
 
 from sigap.stats.models import MonthlyReport, MonthlyReportStatus
 from sigap.vault import audit
-from sigap.vault.crypto import seal, unseal
 
 log = logging.getLogger("sigap.stats")
 
 EXPORT_ACTION = "stats.export"
-PDF_CONTEXT = "stats.monthly_report"
 
 
 def exported(kind: str, fmt: str, *, by: Any, detail: str, rows: int, request: HttpRequest | None = None) -> None:
@@ -67,7 +65,7 @@ def run_monthly_report(report_id: int) -> MonthlyReport:
     with transaction.atomic():
         MonthlyReport.objects.filter(pk=report_id).update(
             status=MonthlyReportStatus.DONE, finished_at=timezone.now(), size=len(pdf),
-            pdf=seal(pdf, purpose="attachment", context=f"{PDF_CONTEXT}:{report_id}"),
+            pdf=pdf,
         )
         audit.record("stats.monthly_report_made", object_type="stats.monthlyreport", object_id=report_id,
                      reason=f"seconds={time.perf_counter() - started:.1f}")
@@ -77,7 +75,7 @@ def run_monthly_report(report_id: int) -> MonthlyReport:
 
 def monthly_report_pdf(report: MonthlyReport, *, by: Any, request: HttpRequest | None = None) -> bytes:
     """The PDF of a finished report; the download is audited."""
-    body = unseal(bytes(report.pdf or b""), purpose="attachment", context=f"{PDF_CONTEXT}:{report.pk}")
+    body = bytes(report.pdf or b"")
     exported("monthlyreport", "pdf", by=by, detail=f"month={report.month} kecamatan={report.kecamatan_code or '*'}",
              rows=1, request=request)
     return body

@@ -11,6 +11,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from sigap.vault.fields import EncryptedBytesField
+
 
 class PublicStatsSnapshot(models.Model):
     """The published, suppressed numbers of one year, computed by the worker.
@@ -127,7 +129,8 @@ class MonthlyReport(models.Model):
     """A laporan bulanan (PDF for the Kepala Dinas), made by the worker when requested.
 
     The PDF holds counts only; it is sealed at rest all the same, like every
-    other document SIGAP keeps.
+    other document SIGAP keeps (``EncryptedBytesField``, so ``rotate_keys``
+    re-seals it).
     """
 
     month = models.CharField(_("bulan"), max_length=7)
@@ -137,7 +140,7 @@ class MonthlyReport(models.Model):
     requested_at = models.DateTimeField(default=timezone.now)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
-    pdf = models.BinaryField(null=True, blank=True)
+    pdf = EncryptedBytesField(null=True, blank=True)
     size = models.PositiveIntegerField(default=0)
     error = models.CharField(max_length=200, blank=True, default="")
 
