@@ -88,6 +88,10 @@ class CaseWorkerReportAccessTests(SigapTestCase):
         page = client.get(LIST, {"nomor": self.unassigned.registration_number})
         self.assertNotContains(page, self.unassigned.registration_number + "</a>")
 
+    def test_my_work_leads_to_the_list(self) -> None:
+        page = self.login(self.case_worker).get(reverse("cases:my_work"))
+        self.assertContains(page, f'href="{LIST}"')
+
     def test_phone_lookup_on_the_list_finds_only_their_reports(self) -> None:
         client = self.login(self.case_worker)
         page = client.post(LIST, {"kind": "phone", "value": REPORTER_PHONE})
