@@ -91,6 +91,21 @@ class Contact(models.Model):
     def __str__(self) -> str:
         return f"contact {self.pk}"
 
+    def scrub_related(self) -> list[models.Model]:
+        """Records of other apps a scrub of this contact takes along (``sigap.vault.scrub``).
+
+        A model joins with a ``scrub_with_contact(contact)`` classmethod (the chat
+        conversations recorded as this contact), so intake imports none of them.
+        """
+        from django.apps import apps
+
+        related: list[models.Model] = []
+        for model in apps.get_models():
+            hook = getattr(model, "scrub_with_contact", None)
+            if callable(hook):
+                related.extend(hook(self))
+        return related
+
 
 def _identity_id() -> str:
     return uuid.uuid4().hex

@@ -14,6 +14,12 @@ from sigap.cases import actions
 from sigap.cases.codes import CaseStatus, Stage
 from sigap.cases.models import Attachment, Case, CaseNote, Closure
 from sigap.cases.tests.factories import create_case, move_to
+from sigap.intake.channels.conversations.models import (
+    Conversation,
+    MediaBlob,
+    Message,
+    OutboundMessage,
+)
 from sigap.intake.models import ChronologyEvent, Contact, Report, ReporterIdentity, Victim
 from sigap.lib.testing import SigapTestCase
 from sigap.vault.models import AuditEntry
@@ -137,6 +143,42 @@ class RetentionTests(SigapTestCase):
                                {"vault_reveal": "1", "reason": "Memeriksa data yang sudah dihapus"})
         self.assertEqual(revealed.status_code, 200)
         self.assertNotContains(revealed, "Budi Contoh")
+
+    def test_closed_chat_conversations_recorded_as_the_reports_contact_go_too(self) -> None:
+        old = self.make_case(closed_years_ago=11)
+        contact = Contact.objects.create(channel="whatsapp", operator=self.operator, caller_phone="+6281234567890",
+                                         outcome="laporan", report=old.primary_report)
+
+        def conversation(state: str) -> Conversation:
+            chat = Conversation.objects.create(channel="whatsapp", sender="+6281234567890", sender_index="a1b2c3",
+                                               profile_name="Bu Contoh", state=state, contact=contact)
+            message = Message.objects.create(conversation=chat, channel="whatsapp", direction="masuk",
+                                             body="Anak saya dipukul tetangga", status="received")
+            MediaBlob.objects.create(message=message, data=PDF, mime_type="application/pdf", size=len(PDF),
+                                     sha256="0" * 64)
+            OutboundMessage.objects.create(channel="whatsapp", purpose="reply", conversation=chat,
+                                           body="Kami akan menghubungi Ibu")
+            return chat
+
+        closed, still_open = conversation("selesai"), conversation("terbuka")
+        self.retention("--scrub", "--yes")
+
+        chat = Conversation.objects.get(pk=closed.pk)
+        self.assertEqual((chat.sender, chat.profile_name, chat.sender_index), ("", None, ""))
+        self.assertEqual([m.body for m in Message.objects.filter(conversation=chat)], [None])
+        self.assertEqual(bytes(MediaBlob.objects.get(message__conversation=chat).data), b"")
+        self.assertEqual([o.body for o in OutboundMessage.objects.filter(conversation=chat)], [None])
+        untouched = Conversation.objects.get(pk=still_open.pk)
+        self.assertEqual((untouched.sender, untouched.sender_index), ("+6281234567890", "a1b2c3"))
+        self.assertEqual([m.body for m in Message.objects.filter(conversation=untouched)],
+                         ["Anak saya dipukul tetangga"])
+        scrubbed = set(AuditEntry.objects.filter(action="vault.scrub").values_list("object_type", "object_id"))
+        self.assertIn(("conversations.conversation", str(closed.pk)), scrubbed)
+        self.assertNotIn(("conversations.conversation", str(still_open.pk)), scrubbed)
+
+        client = self.login(self.operator)
+        self.assertEqual(client.get(reverse("conversations:detail", args=[closed.pk])).status_code, 200)
+        self.assertEqual(client.get(reverse("conversations:inbox") + "?status=selesai").status_code, 200)
 
     def test_a_value_whose_key_is_lost_is_erased_all_the_same(self) -> None:
         old = self.make_case(closed_years_ago=11)

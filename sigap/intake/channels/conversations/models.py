@@ -17,7 +17,7 @@ changes through ``actions.py``.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
 from django.conf import settings
 from django.db import models
@@ -118,6 +118,26 @@ class Conversation(models.Model):
     @property
     def is_open(self) -> bool:
         return self.state == ConversationState.OPEN
+
+    # Reset with the sealed fields by a scrub (sigap.vault.scrub).
+    scrub_extra_fields: ClassVar[dict[str, Any]] = {"sender_index": ""}
+
+    @classmethod
+    def scrub_with_contact(cls, contact: Any) -> models.QuerySet[Conversation]:
+        """The conversations a scrub of ``contact`` takes along: closed ones recorded as it.
+
+        An intake contact is scrubbed with its report when the report's case passes
+        its retention period (``Contact.scrub_related``); an open conversation never is.
+        """
+        from sigap.vault.scrub import unread
+
+        return cls._base_manager.filter(contact=contact, state=ConversationState.CLOSED).defer(*unread(cls))
+
+    def scrub_related(self) -> list[models.Model]:
+        """Its messages, their media and its outbound sends."""
+        from sigap.vault.scrub import sealed_descendants
+
+        return sealed_descendants(self)
 
 
 class Message(models.Model):
