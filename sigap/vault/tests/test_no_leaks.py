@@ -3,8 +3,9 @@
 A person reports on /lapor, an operator files a report by phone through the
 staff form, staff list and open both, the phoned-in report becomes a case whose
 worker reads its pages, the reporter follows hers on /lacak (and
-mistypes the PIN once), and a manager reveals the public reporter's identity
-with a reason. The reporters' names, phone numbers (as typed and as stored),
+mistypes the PIN once), a partner system files a report through the API and
+its reporter follows it there (a wrong PIN first), and a manager reveals the
+public reporter's identity with a reason. The reporters' names, phone numbers (as typed and as stored),
 NIK, addresses and the chronology texts may appear in no log line (root and
 every named logger at DEBUG, the SQL log included), and a reporter's identity
 in no response but the reveal itself and in no URL or e-mail.
@@ -12,6 +13,7 @@ in no response but the reveal itself and in no URL or e-mail.
 
 from __future__ import annotations
 
+import json
 import logging
 import re
 from typing import Any
@@ -22,7 +24,9 @@ from django.test import Client, SimpleTestCase
 from django.urls import reverse
 
 from sigap.cases import actions as case_actions
+from sigap.intake.api import issue_token
 from sigap.intake.models import Report
+from sigap.intake.tests.factories import report_payload
 from sigap.intake.tests.form_data import report_form_data
 from sigap.intake.views import public
 from sigap.lib.testing import SigapTestCase
@@ -42,8 +46,16 @@ STAFF_REPORTER = {
     "reporter-address": "Dusun Melati Tersembunyi 4",
 }
 STAFF_REPORTER_FORMS = ["+6282197538642", "6282197538642", "082197538642", "82197538642"]
+API_REPORTER = {
+    "name": "Yohana Pratiwi Uji",
+    "phone": "+62 852 1122 3344",
+    "nik": "1811034512880002",
+    "address": "Gang Anggrek Sunyi 9",
+}
+API_REPORTER_FORMS = ["+6285211223344", "6285211223344", "085211223344", "85211223344"]
 PUBLIC_CHRONOLOGY = "Kejadian uji pertama di belakang warung kopi oranye"
 STAFF_CHRONOLOGY = "Kejadian uji kedua dekat lumbung padi biru"
+API_CHRONOLOGY = "Kejadian uji ketiga di tepi kolam ikan lele"
 
 
 def identity_strings(fields: dict[str, str], forms: list[str]) -> list[str]:
@@ -171,6 +183,21 @@ class NoLeakFlowTests(SigapTestCase):
                            {"code": submitted.tracking_code, "pin": submitted.pin})
         self.assertContains(status, "Diterima")
 
+        # 4b. A partner system files a report through the API; its reporter follows it there.
+        token = issue_token(self.operator)
+        payload = report_payload()
+        payload["reporter"].update(API_REPORTER)
+        payload["chronology"][0]["description"] = API_CHRONOLOGY
+        api = Client(REMOTE_ADDR="10.9.8.6")
+        created = self.call(api, "post", "/api/v1/reports", json.dumps(payload), content_type="application/json",
+                            headers={"Authorization": f"Bearer {token}", "Idempotency-Key": "uji-bocor-1"})
+        self.assertEqual(created.status_code, 201)
+        api_code, api_pin = created.json()["tracking_code"], created.json()["pin"]
+        wrong = "000000" if api_pin != "000000" else "111111"
+        self.call(api, "get", f"/api/v1/track/{api_code}", headers={"X-Tracking-Pin": wrong})
+        self.assertEqual(self.call(api, "get", f"/api/v1/track/{api_code}",
+                                   headers={"X-Tracking-Pin": api_pin}).status_code, 200)
+
         # 5. A manager reveals the public reporter with a reason; the next view is masked again.
         reveal = self.call(manager, "post", detail,
                            {"vault_reveal": "1", "reason": "Menghubungi pelapor untuk asesmen lanjutan"})
@@ -178,7 +205,8 @@ class NoLeakFlowTests(SigapTestCase):
         self.call(manager, "get", detail)
 
         public_identity = identity_strings(PUBLIC_REPORTER, PUBLIC_REPORTER_FORMS)
-        staff_identity = identity_strings(STAFF_REPORTER, STAFF_REPORTER_FORMS)
+        staff_identity = [*identity_strings(STAFF_REPORTER, STAFF_REPORTER_FORMS),
+                          *identity_strings(API_REPORTER, API_REPORTER_FORMS)]
         reveal_body = self.dump(reveal)
         for value in (PUBLIC_REPORTER["reporter-name"], "+6281324681357", PUBLIC_REPORTER["reporter-nik"],
                       PUBLIC_REPORTER["reporter-address"]):
@@ -194,7 +222,7 @@ class NoLeakFlowTests(SigapTestCase):
                     self.assertNotIn(value, text, f"{method} {url}")
 
         # No URL (requested or redirected to) carries anything personal.
-        secrets = [*public_identity, *staff_identity, PUBLIC_CHRONOLOGY, STAFF_CHRONOLOGY]
+        secrets = [*public_identity, *staff_identity, PUBLIC_CHRONOLOGY, STAFF_CHRONOLOGY, API_CHRONOLOGY]
         urls = [url for _, url, _ in self.responses]
         urls += [response["Location"] for _, _, response in self.responses if response.has_header("Location")]
         for url in urls:
@@ -207,7 +235,7 @@ class NoLeakFlowTests(SigapTestCase):
         self.assertTrue(any("django.db.backends" in line for line in lines), "the SQL log was not captured")
         self.assertTrue(any(" django.request " in line for line in lines), "the request log was not captured")
         # The tracking code opens the status page: not in a log line either.
-        codes = [submitted.tracking_code, submitted.tracking_code.replace("-", "")]
+        codes = [submitted.tracking_code, submitted.tracking_code.replace("-", ""), api_code]
         for line in lines:
             for value in [*secrets, *codes]:
                 self.assertNotIn(value, line)
