@@ -120,7 +120,7 @@ class NoLeakFlowTests(SigapTestCase):
         logger.setLevel(previous[0])
         logger.disabled = previous[1]
 
-    def call(self, client: Client, method: str, url: str, data: dict[str, Any] | None = None,
+    def call(self, client: Client, method: str, url: str, data: dict[str, Any] | str | None = None,
              **extra: Any) -> Any:
         response = getattr(client, method)(url, data or {}, **extra)
         self.responses.append((method.upper(), url, response))
