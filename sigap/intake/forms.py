@@ -166,9 +166,16 @@ class DesaFieldsMixin(forms.Form):
         widget=forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off", "class": "desa-code"}),
     )
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, only_desa: str | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["desa"].widget.choices = desa_choices()
+        # ``only_desa``: the one desa this row may name (a volunteer's victims); "" for none.
+        # The list offers only it and the code input is not shown; submit_report checks again.
+        self.desa_locked = only_desa is not None
+        if only_desa is None:
+            self.fields["desa"].widget.choices = desa_choices()
+        else:
+            name = Region.objects.filter(code=only_desa).values_list("name", flat=True).first() if only_desa else None
+            self.fields["desa"].widget.choices = [(only_desa, name)] if name else [("", _("— pilih desa —"))]
 
     def desa_from_code(self) -> bool:
         """True when the desa comes from the typed code, not the list."""
@@ -536,13 +543,16 @@ def _office_name() -> str:
 class BaseRowFormSet(BaseFormSet):
     """Rows of one kind. Untouched rows are skipped; the first row always counts."""
 
-    def __init__(self, *args: Any, mode: str = STAFF, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, mode: str = STAFF, only_desa: str | None = None, **kwargs: Any) -> None:
         self.mode = mode
+        self.only_desa = only_desa
         super().__init__(*args, **kwargs)
 
     def get_form_kwargs(self, index: int | None) -> dict[str, Any]:
         kwargs = super().get_form_kwargs(index)
         kwargs["mode"] = self.mode
+        if self.only_desa is not None:
+            kwargs["only_desa"] = self.only_desa
         if index is not None:
             # Every row is cleaned, even an untouched extra one: a first row left
             # empty must still report what it lacks (``used_forms`` skips the rest).
@@ -602,7 +612,9 @@ class ReportEntry:
         mode: str = STAFF,
         initial: Mapping[str, Any] | None = None,
         add: str | None = None,
+        victim_desa: str | None = None,
     ) -> None:
+        """``victim_desa``: the only desa the victims may live in (a volunteer's own; "" for none)."""
         assert mode in MODES
         self.mode = mode
         self.error_list: list[tuple[str, str, str]] = []  # (field id, label, message)
@@ -633,7 +645,8 @@ class ReportEntry:
                 if initial.get("description"):
                     row_initial[0]["description"] = initial["description"]
             cls = _formset_class(kind, max(0, extras[kind] - len(row_initial)))
-            self.formsets[kind] = cls(data, prefix=kind, mode=mode, initial=row_initial or None)
+            only = victim_desa if kind == "victims" else None
+            self.formsets[kind] = cls(data, prefix=kind, mode=mode, initial=row_initial or None, only_desa=only)
 
     @staticmethod
     def _with_one_more_row(data: Mapping[str, Any], kind: str) -> Mapping[str, Any]:

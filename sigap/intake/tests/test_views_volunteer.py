@@ -103,6 +103,17 @@ class VolunteerOwnDesaTests(SigapTestCase):
         self.assertEqual((Report.objects.count(), RegistrationCounter.objects.aggregate(n=Sum("last_value"))["n"]),
                          before)
 
+    def test_the_form_offers_only_the_volunteers_desa_for_victims(self) -> None:
+        self.login(self.volunteer_a)
+        entry = self.client.get(NEW).context["entry"]
+        victim_choices = [c for c in entry.victims.forms[0].fields["desa"].widget.choices]
+        self.assertEqual([code for code, _name in victim_choices], [DESA_A])
+        self.assertEqual([code for code, _n in entry.victims.empty_form.fields["desa"].widget.choices], [DESA_A])
+        page = self.client.get(NEW)
+        self.assertNotContains(page, 'name="victims-0-desa_other"')
+        self.assertContains(page, 'name="chronology-0-desa_other"')  # events may happen elsewhere
+        self.assertContains(page, f'<option value="{DESA_B}"')  # in the event rows' list
+
     def test_the_form_refuses_a_victim_in_another_desa_and_stores_nothing(self) -> None:
         self._refused_form(**{"victims-0-desa": DESA_B})
 

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_http_methods
 
 from sigap.accounts.roles import Perm
 from sigap.accounts.views import permission_required
+from sigap.intake.access import village_of
 from sigap.intake.codes import Channel, ReporterRelation
 from sigap.intake.forms import VOLUNTEER, ReportEntry
 from sigap.intake.models import Report
@@ -38,7 +39,7 @@ def volunteer_report_new(request: HttpRequest) -> HttpResponse:
     user = request.user
     if request.method == "POST":
         add = request.POST.get("add") or None
-        entry = ReportEntry(request.POST, mode=VOLUNTEER, add=add)
+        entry = ReportEntry(request.POST, mode=VOLUNTEER, add=add, victim_desa=village_of(user) or "")
         token = request.POST.get("form_token", "")
         if add is None:
             outcome = submit_entry(request, entry, by=user, channel=Channel.RELAWAN, token=token)
@@ -52,8 +53,10 @@ def volunteer_report_new(request: HttpRequest) -> HttpResponse:
                 token = issue_form_token()
         status = 400 if add is None else 200
         return _render(request, entry, token or issue_form_token(), status)
-    initial = {"desa": getattr(user, "desa_id", "") or "", "relation": ReporterRelation.RELAWAN}
-    return _render(request, ReportEntry(mode=VOLUNTEER, initial=initial), issue_form_token())
+    own = village_of(user) or ""
+    initial = {"desa": own, "relation": ReporterRelation.RELAWAN}
+    entry = ReportEntry(mode=VOLUNTEER, initial=initial, victim_desa=own)
+    return _render(request, entry, issue_form_token())
 
 
 def _render(request: HttpRequest, entry: ReportEntry, token: str, status: int = 200) -> HttpResponse:
