@@ -947,6 +947,11 @@ def reopen_case(case: Case, *, by: Any, reason: str, stage: str = Stage.ASESMEN,
         _require_worker(case, by)
         if case.is_open:
             raise CaseActionError(_("Kasus ini masih terbuka."))
+        if case.scrubbed_at is not None:
+            # Its personal data was erased at the end of the retention period: new
+            # violence is a new report and a new case (linked reports show the history).
+            raise CaseActionError(_("Data kasus ini sudah dihapus karena masa simpannya habis; "
+                                    "catat laporan baru dan buka kasus baru."))
         _stage_change(case, stage, by=by, note=reason, now=now)
         case.status, case.closed_at = CaseStatus.OPEN, None
         _save(case, "stage", "status", "closed_at", now=now)

@@ -108,14 +108,19 @@ class Case(models.Model):
         ordering = ["-opened_at", "-id"]
         indexes = [
             models.Index(fields=["-opened_at", "-id"], name="case_opened"),
-            # Each list filter (with the open/closed status the list always sets) in the
-            # list's order, so a page is one index range read.
+            # Each list filter, with the open/closed status and without it ("all"), in the
+            # list's order, so a page is one index range read: without the status-less
+            # ones, "all cases, risiko tinggi" sorted every matching case (0.4 s at 1M).
             models.Index(fields=["status", "-opened_at", "-id"], name="case_status_opened"),
             models.Index(fields=["stage", "-opened_at", "-id"], name="case_stage_opened"),
             models.Index(fields=["risk", "status", "-opened_at", "-id"], name="case_risk_opened"),
             models.Index(fields=["kecamatan_code", "status", "-opened_at", "-id"], name="case_kecamatan_opened"),
             models.Index(fields=["desa", "status", "-opened_at", "-id"], name="case_desa_opened"),
             models.Index(fields=["assigned_to", "status", "-opened_at", "-id"], name="case_worker_opened"),
+            models.Index(fields=["risk", "-opened_at", "-id"], name="case_risk_all"),
+            models.Index(fields=["kecamatan_code", "-opened_at", "-id"], name="case_kecamatan_all"),
+            models.Index(fields=["desa", "-opened_at", "-id"], name="case_desa_all"),
+            models.Index(fields=["assigned_to", "-opened_at", "-id"], name="case_worker_all"),
             models.Index(fields=["opened_by", "assigned_to"], name="case_opener"),
             models.Index(fields=["next_due_at"], name="case_next_due"),
             models.Index(fields=["registration_number"], name="case_registration"),

@@ -144,9 +144,19 @@ def case_conditions(user: Any, f: CaseFilters, now: datetime.datetime | None = N
     ``CaseViolence``)."""
     p = prefix
     lookups: dict[str, Any] = {}
-    if f.status == "open":
+    status = f.status
+    # A closed case is at terminasi and has no open task (actions keep it so): a stage or
+    # "overdue" implies the status, and a contradiction matches nothing without a query
+    # (otherwise the database scans every closed case looking for one at asesmen).
+    implied = "open" if f.overdue or (f.stage and f.stage != Stage.TERMINASI) else (
+        "closed" if f.stage == Stage.TERMINASI else "")
+    if implied:
+        if status in ("open", "closed") and status != implied:
+            return Q(pk__in=[])
+        status = implied
+    if status == "open":
         lookups["status"] = CaseStatus.OPEN
-    elif f.status == "closed":
+    elif status == "closed":
         lookups["status"] = CaseStatus.CLOSED
     if f.stage:
         lookups["stage"] = f.stage

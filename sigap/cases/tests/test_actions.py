@@ -458,6 +458,18 @@ class ClosureTests(SigapTestCase):
         assert change is not None
         self.assertEqual(change.note, "Kekerasan terulang.")
 
+    def test_a_case_erased_at_the_end_of_retention_is_not_reopened(self) -> None:
+        closure = actions.close_case(self.case, by=self.case_worker, outcome="tujuan_tercapai", reason="Pulih.")
+        actions.approve_closure(closure, by=self.manager)
+        Case.objects.filter(pk=self.case.pk).update(scrubbed_at=timezone.now())
+        self.case.refresh_from_db()
+        changes = StageChange.objects.filter(case=self.case).count()
+        with self.assertRaises(CaseActionError) as refused:
+            actions.reopen_case(self.case, by=self.manager, reason="Kekerasan terulang.")
+        self.assertIn("catat laporan baru", refused.exception.message)
+        self.case.refresh_from_db()
+        self.assertEqual((self.case.is_open, StageChange.objects.filter(case=self.case).count()), (False, changes))
+
 
 class EscalationTests(SigapTestCase):
     def test_an_overdue_task_escalates_to_the_manager_once(self) -> None:

@@ -100,6 +100,17 @@ class CaseListTests(SigapTestCase):
         Task.objects.filter(case=sexual).update(due_at=timezone.now() - datetime.timedelta(hours=1))
         actions.refresh_next_due(sexual)
         self.assertEqual(numbers("overdue=1"), {sexual.number})
+        # A stage or "overdue" implies the status: all cases means the open ones here, and a
+        # contradiction (closed and overdue, closed at asesmen, open at terminasi) is empty.
+        self.assertEqual(numbers("status=all&overdue=1"), {sexual.number})
+        self.assertEqual(numbers("status=all&stage=identifikasi"), {high.number})
+        for contradiction in ("status=closed&overdue=1", "status=closed&stage=identifikasi",
+                              "status=open&stage=terminasi"):
+            self.assertEqual(numbers(contradiction), set(), contradiction)
+        closure = actions.close_case(elsewhere, by=self.manager, outcome="tujuan_tercapai", reason="Selesai.")
+        actions.approve_closure(closure, by=self.manager)
+        self.assertEqual(numbers("status=all&stage=terminasi"), {elsewhere.number})
+        self.assertEqual(numbers("status=closed"), {elsewhere.number})
 
     def test_lookup_by_nik_and_phone_through_blind_indexes_is_audited_without_the_value(self) -> None:
         victim = adult_victim(nik=None)
