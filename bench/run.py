@@ -244,6 +244,19 @@ def measure_verify_audit(env: Environment) -> Measure:
                    {"entries": entries, "seconds": elapsed, "returncode": result.returncode})
 
 
+def existing_cases(env: Environment) -> int:
+    out = env.manage("shell", "-c", "from sigap.cases.models import Case; print(Case.objects.count())")
+    return int(out.stdout.strip().splitlines()[-1])
+
+
+def reuse_postgres_database(url: str) -> str:
+    from urllib.parse import urlsplit, urlunsplit
+
+    from harness import BENCH_DATABASE
+
+    return urlunsplit(urlsplit(url)._replace(path="/" + BENCH_DATABASE))
+
+
 def seed(env: Environment, count: int) -> float:
     if count <= 0 or not env.has_command("seed"):
         return 0.0
@@ -257,6 +270,9 @@ def main() -> int:
     parser.add_argument("--quick", action="store_true", help="small sizes, finishes in under two minutes")
     parser.add_argument("--sizes", default="", help="comma-separated case counts, ascending")
     parser.add_argument("--database-url", default=os.environ.get("DATABASE_URL", ""))
+    parser.add_argument("--reuse", action="store_true",
+                        help="keep the scratch deployment of an earlier run (migrated to this code) and seed only "
+                             "what is missing; sizes below what it holds are skipped")
     args = parser.parse_args()
     sizes = [int(s) for s in args.sizes.split(",") if s] or (QUICK_SIZES if args.quick else FULL_SIZES)
     clients, total = (10, 200) if args.quick else (50, 3000)
@@ -265,14 +281,25 @@ def main() -> int:
     label = ("quick-" if args.quick else "") + ("postgres" if args.database_url else "sqlite")
 
     env = Environment(ROOT / "var" / "bench" / label, args.database_url)
-    print(f"bench: preparing a scratch deployment in {env.data_dir} ({label})", flush=True)
-    env.prepare()
+    seeded = 0
+    if args.reuse and (env.data_dir / "keys").exists():
+        if args.database_url:
+            env.database_url = reuse_postgres_database(args.database_url)
+        print(f"bench: reusing {env.data_dir} ({label})", flush=True)
+        env.manage("migrate", "--no-input", "-v", "0")
+        seeded = existing_cases(env)
+        skipped = [s for s in sizes if s < seeded]
+        if skipped:
+            print(f"bench: it holds {seeded:,} cases; skipping {', '.join(f'{s:,}' for s in skipped)}", flush=True)
+        sizes = [s for s in sizes if s >= seeded]
+    else:
+        print(f"bench: preparing a scratch deployment in {env.data_dir} ({label})", flush=True)
+        env.prepare()
     token = api_token(env)
     session = staff_session(env, "manager")
     operator = staff_session(env, "operator")
     measures: list[Measure] = []
     growth: dict[str, dict[int, float]] = {}
-    seeded = 0
     seed_times: dict[int, float] = {}
     for index, size in enumerate(sizes):
         seconds = seed(env, size - seeded)
