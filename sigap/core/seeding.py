@@ -261,6 +261,7 @@ def _insert_plan(model: type, conn: Any) -> tuple[str, Row]:
 def fast_insert(objects: list[Any]) -> None:
     """INSERT many model instances with executemany.
 
+    Integer primary keys must be set (``IdAllocator``): they are written as given.
     Sealed fields are encrypted by the field itself, exactly as in production;
     plain columns skip the ORM's per-value dispatch and per-row SQL assembly,
     which dominate bulk_create's cost at this scale.

@@ -1,14 +1,25 @@
 from __future__ import annotations
 
+import datetime
 from io import StringIO
 
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db.models import Count
 from django.test import TestCase
+from django.utils import timezone
 
-from sigap.intake.models import Contact, RegistrationCounter, Report, ReportViolence, Victim
-from sigap.lib.testing import load_test_regions
+from sigap.core.seeding import fast_insert, new
+from sigap.intake.codes import Channel, ReportStatus, Risk
+from sigap.intake.models import (
+    Contact,
+    RegistrationCounter,
+    Report,
+    ReporterIdentity,
+    ReportViolence,
+    Victim,
+)
+from sigap.lib.testing import DESA_A, load_test_regions
 from sigap.vault.audit import verify_chain
 
 
@@ -48,3 +59,40 @@ class SeedTests(TestCase):
         with self.assertRaises(CommandError):
             call_command("seed", "--cases", "0", stdout=StringIO())
         self.assertEqual(Report.objects.count(), 0)
+
+
+class FastInsertTests(TestCase):
+    """Rows written by ``seeding.new`` + ``fast_insert`` read back as the ORM's own would."""
+
+    def test_sealed_plain_choice_date_and_related_values_read_back_unchanged(self) -> None:
+        load_test_regions()
+        at = timezone.now().replace(microsecond=123456)
+        identity = new(ReporterIdentity, name="Nama Contoh", phone="+6289912345678", address="Dusun Uji",
+                       created_at=at)
+        fast_insert([identity])
+        report = new(Report, registration_number="1811-2026-999999", region_code="1811", year=2026,
+                     sequence=999_999, status=ReportStatus.DITERIMA, channel=Channel.WHATSAPP, received_at=at,
+                     created_at=at, reporter=identity, desa_id=DESA_A, kecamatan_code="18.11.01", risk=Risk.TINGGI,
+                     risk_computed=Risk.TINGGI, risk_reasons=["immediate_danger"], response_due_at=at,
+                     immediate_danger=True, needs="Pendampingan", consent_process=True)
+        report.pk = 4242
+        fast_insert([report])
+        victim = new(Victim, report=report, position=0, name="Korban Contoh", birth_date=datetime.date(2015, 3, 9),
+                     age_group="6-12", is_child=True, sex="P", desa_id=DESA_A, kecamatan_code="18.11.01")
+        victim.pk = 4242  # fast_insert writes the ids it is given (IdAllocator in the seed)
+        fast_insert([victim])
+
+        stored = Report.objects.select_related("reporter").get(pk=4242)
+        assert stored.reporter is not None
+        self.assertEqual((stored.received_at, stored.status, stored.channel, stored.risk, stored.risk_reasons,
+                          stored.immediate_danger, stored.needs, stored.desa_id),
+                         (at, "diterima", "whatsapp", "tinggi", ["immediate_danger"], True, "Pendampingan", DESA_A))
+        self.assertEqual((stored.reporter.name, stored.reporter.phone, stored.reporter.created_at),
+                         ("Nama Contoh", "+6289912345678", at))
+        self.assertEqual(Report.objects.filter(received_at=at).count(), 1)  # the stored text compares as the ORM's
+        kept = Victim.objects.get(report_id=4242)
+        self.assertEqual((kept.name, kept.birth_date, kept.is_child), ("Korban Contoh", datetime.date(2015, 3, 9), True))
+
+    def test_an_unknown_field_is_refused_like_the_model_does(self) -> None:
+        with self.assertRaises(TypeError):
+            new(Report, no_such_field=1)
