@@ -40,18 +40,21 @@ def free_port() -> int:
 BENCH_DATABASE = "sigap_bench"
 
 
-def fresh_postgres_database(url: str) -> str:
-    """A new, empty database ``sigap_bench`` on the server of ``url`` (never the one named there)."""
+def on_server(url: str, database: str) -> str:
+    """``url`` with its database replaced by ``database`` (same server and credentials)."""
     from urllib.parse import urlsplit, urlunsplit
 
+    return urlunsplit(urlsplit(url)._replace(path="/" + database))
+
+
+def fresh_postgres_database(url: str) -> str:
+    """A new, empty database ``sigap_bench`` on the server of ``url`` (never the one named there)."""
     import psycopg
 
-    parts = urlsplit(url)
-    admin = urlunsplit(parts._replace(path="/postgres"))
-    with psycopg.connect(admin, autocommit=True) as conn:
+    with psycopg.connect(on_server(url, "postgres"), autocommit=True) as conn:
         conn.execute(f"DROP DATABASE IF EXISTS {BENCH_DATABASE} WITH (FORCE)")
         conn.execute(f"CREATE DATABASE {BENCH_DATABASE}")
-    return urlunsplit(parts._replace(path="/" + BENCH_DATABASE))
+    return on_server(url, BENCH_DATABASE)
 
 
 @dataclass

@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 import os
 import re
+import statistics
 import sys
 import time
 from pathlib import Path
@@ -22,10 +23,13 @@ import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from harness import (
+    BENCH_DATABASE,
     ROOT,
     Environment,
     LoadResult,
     Measure,
+    on_server,
+    percentile,
     run_load,
     running_server,
     time_get,
@@ -222,9 +226,7 @@ def measure_lookup(env: Environment, base: str, session: str, size: int, repeat:
                 raise RuntimeError(f"caller check answered {response.status_code}")
             if i >= 3:
                 times.append(elapsed)
-    times.sort()
-    median = times[len(times) // 2]
-    p95 = times[min(len(times) - 1, int(len(times) * 0.95))]
+    median, p95 = statistics.median(times), percentile(times, 95)
     return Measure(label, f"{median:.1f} ms median, p95 {p95:.1f} ms", "< 50 ms", median < 50,
                    {"median_ms": median, "p95_ms": p95})
 
@@ -247,14 +249,6 @@ def measure_verify_audit(env: Environment) -> Measure:
 def existing_cases(env: Environment) -> int:
     out = env.manage("shell", "-c", "from sigap.cases.models import Case; print(Case.objects.count())")
     return int(out.stdout.strip().splitlines()[-1])
-
-
-def reuse_postgres_database(url: str) -> str:
-    from urllib.parse import urlsplit, urlunsplit
-
-    from harness import BENCH_DATABASE
-
-    return urlunsplit(urlsplit(url)._replace(path="/" + BENCH_DATABASE))
 
 
 def seed(env: Environment, count: int) -> float:
@@ -284,7 +278,7 @@ def main() -> int:
     seeded = 0
     if args.reuse and (env.data_dir / "keys").exists():
         if args.database_url:
-            env.database_url = reuse_postgres_database(args.database_url)
+            env.database_url = on_server(args.database_url, BENCH_DATABASE)
         print(f"bench: reusing {env.data_dir} ({label})", flush=True)
         env.manage("migrate", "--no-input", "-v", "0")
         seeded = existing_cases(env)
