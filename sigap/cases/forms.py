@@ -187,7 +187,10 @@ class ReferralForm(forms.Form):
     service = forms.ChoiceField(label=_("Layanan yang diminta"), choices=Service.choices)
     purpose = _textarea(_("Keperluan rujukan"), rows=2,
                         help_text=_("Dicantumkan di surat rujukan. Jangan menulis alamat atau nomor telepon korban."))
-    consent = forms.BooleanField(label=_("Korban (atau walinya) menyetujui rujukan ini"), required=False)
+    consent = forms.BooleanField(
+        label=_("Korban (atau walinya) menyetujui rujukan ini"), required=False,
+        help_text=_("Artinya: korban tahu lembaga ini akan menerima data yang diperlukan untuk layanannya."),
+    )
     override_reason = _textarea(
         _("Alasan merujuk tanpa persetujuan korban"), rows=2,
         help_text=_("Hanya manajer kasus, dan hanya bila keselamatan korban menuntutnya."),

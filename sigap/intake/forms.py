@@ -448,13 +448,26 @@ class DetailsForm(ModeForm):
     consent_process = RawChoice(
         CONSENT_CHOICES,
         label=gettext_lazy("Setuju laporan diproses oleh UPTD PPA?"),
+        help_text=gettext_lazy("Artinya: petugas mencatat laporan ini, menyimpannya dengan aman dan menghubungi "
+                               "korban atau pelapor untuk penanganan. Tanyakan; jangan dianggap setuju."),
         blank=None,
         widget=forms.RadioSelect(choices=CONSENT_CHOICES),
     )
-    consent_refer = _check(gettext_lazy("Setuju dirujuk ke mitra (rumah sakit, LBH, psikolog, dll.)"))
-    consent_police = _check(gettext_lazy("Setuju dilaporkan ke polisi"))
-    consent_statistics = forms.BooleanField(
-        label=gettext_lazy("Setuju data tanpa nama dipakai untuk statistik"), required=False, initial=True
+    # Every consent starts unticked (UU PDP: consent is an explicit act), each with
+    # a plain sentence of what it means. ``consent_process`` has no default answer.
+    consent_refer = _check(
+        gettext_lazy("Setuju dirujuk ke mitra (rumah sakit, LBH, psikolog, dll.)"),
+        gettext_lazy("Artinya: petugas boleh meneruskan data yang diperlukan kepada lembaga mitra yang "
+                     "membantu korban, dengan surat rujukan."),
+    )
+    consent_police = _check(
+        gettext_lazy("Setuju dilaporkan ke polisi"),
+        gettext_lazy("Artinya: petugas boleh meneruskan laporan ini ke kepolisian (Unit PPA)."),
+    )
+    consent_statistics = _check(
+        gettext_lazy("Setuju data tanpa nama dipakai untuk statistik"),
+        gettext_lazy("Artinya: laporan ini ikut dihitung dalam angka yang diumumkan kepada publik, tanpa nama, "
+                     "alamat atau hal lain yang dapat mengenali orang. Tanpa centang, laporan tetap ditangani."),
     )
 
     public_labels = {
