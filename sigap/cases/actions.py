@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
@@ -27,7 +28,7 @@ from django.utils.translation import gettext as _
 
 from sigap.accounts.models import User
 from sigap.accounts.roles import ROLE_PERMISSIONS, Perm
-from sigap.cases import access
+from sigap.cases import access, rules
 from sigap.cases.codes import (
     REFERRAL_NEXT,
     STAGE_ORDER,
@@ -36,7 +37,9 @@ from sigap.cases.codes import (
     ClosureOutcome,
     ClosureStatus,
     ConsentBasis,
+    MediationMatter,
     PlanStatus,
+    PoliceDutyBasis,
     ReferralStatus,
     SimfoniService,
     Stage,
@@ -55,6 +58,7 @@ from sigap.cases.models import (
     InterventionPlan,
     MediationSession,
     PlanItem,
+    PoliceDutyDecision,
     Referral,
     ReferralUpdate,
     ServiceRecord,
@@ -64,8 +68,8 @@ from sigap.cases.models import (
     Task,
 )
 from sigap.cases.notifications import notify
-from sigap.intake.codes import OPEN_STATUSES, RISK_ORDER, ContactOutcome, ReportStatus, ViolenceType
-from sigap.intake.models import ChronologyEvent, Perpetrator, Report, ReportViolence
+from sigap.intake.codes import OPEN_STATUSES, RISK_ORDER, ContactOutcome, ReportStatus
+from sigap.intake.models import ChronologyEvent, Report, ReportViolence
 from sigap.vault.audit import record
 
 RISK_RANK: dict[str, int] = {str(risk): rank for risk, rank in RISK_ORDER.items()}
@@ -81,7 +85,7 @@ class CaseActionError(Exception):
 
 
 class MediationRefused(CaseActionError):
-    """UU TPKS Pasal 23: no mediation in a sexual-violence case unless every alleged perpetrator is a child."""
+    """The case may not be mediated (``rules.mediation_refusal``); ``message`` names the legal grounds."""
 
 
 # --- helpers ---------------------------------------------------------------------
@@ -195,7 +199,7 @@ def open_case(reports: Sequence[Report], *, by: Any, request: HttpRequest | None
             raise CaseActionError(_("Laporan yang sudah selesai tidak dapat dibuka sebagai kasus."), "reports")
         primary = locked[0]
         types = set(ReportViolence.objects.filter(report_id__in=ids).values_list("violence_type", flat=True))
-        sexual = ViolenceType.SEKSUAL in types
+        sexual = rules.police_duty_applies(rules.facts_for_reports(ids))
         reported_at = min(r.received_at for r in locked)
         region_code = str(settings.SIGAP_REGION).replace(".", "")
         local = timezone.localtime(now)
@@ -374,6 +378,19 @@ def save_plan(case: Case, *, by: Any, goals: str, request: HttpRequest | None = 
     return plan
 
 
+def _refuse_mediation(case: Case, *, field: str | None = None) -> None:
+    """Raise ``MediationRefused`` with the legal grounds when the case may not be mediated."""
+    refusal = rules.mediation_refusal(case)
+    if refusal is not None:
+        raise MediationRefused(refusal, field)
+
+
+def _check_plan_mediation(plan: InterventionPlan) -> None:
+    """A plan holding a mediasi item is neither submitted nor approved for a case that may not be mediated."""
+    if plan.items.filter(service=UptdService.MEDIASI).exists():
+        _refuse_mediation(plan.case)
+
+
 def _editable_plan(plan: InterventionPlan, by: Any) -> InterventionPlan:
     plan = InterventionPlan.objects.select_for_update().select_related("case").get(pk=plan.pk)
     _require_worker(plan.case, by)
@@ -399,6 +416,8 @@ def add_plan_item(plan: InterventionPlan, *, by: Any, service: str, due_date: da
         raise CaseActionError(_("Mitra ini tidak aktif."), "responsible_partner")
     with transaction.atomic():
         plan = _editable_plan(plan, by)
+        if service == UptdService.MEDIASI:
+            _refuse_mediation(plan.case, field="service")
         item = PlanItem.objects.create(plan=plan, service=service, simfoni_type=simfoni_type or "",
                                        description=_text(description), responsible_user=responsible_user,
                                        responsible_partner=responsible_partner, due_date=due_date)
@@ -423,6 +442,7 @@ def submit_plan(plan: InterventionPlan, *, by: Any, request: HttpRequest | None 
             raise CaseActionError(_("Tuliskan tujuan intervensi."), "goals")
         if not plan.items.exists():
             raise CaseActionError(_("Tambahkan sedikitnya satu layanan yang direncanakan."))
+        _check_plan_mediation(plan)
         plan.status, plan.submitted_at = PlanStatus.SUBMITTED, now
         plan.save(update_fields=["status", "submitted_at"])
         record("cases.plan_submitted", actor=by, obj=plan, request=request)
@@ -453,6 +473,8 @@ def approve_plan(plan: InterventionPlan, *, by: Any, comment: str = "", request:
     with transaction.atomic():
         plan = _pending_plan(plan, by)
         case = _lock(plan.case)
+        # Sexual violence may have come to light since the plan was submitted.
+        _check_plan_mediation(plan)
         plan.status, plan.decided_by, plan.decided_at = PlanStatus.APPROVED, by, now
         plan.decision_comment = _text(comment)
         plan.save(update_fields=["status", "decided_by", "decided_at", "decision_comment"])
@@ -640,23 +662,32 @@ def send_referral(case: Case, partner: Any, *, by: Any, service: str, consent: b
         raise CaseActionError(_("Pilih mitra yang aktif."), "partner")
     if not service:
         raise CaseActionError(_("Pilih layanan yang diminta."), "service")
-    if not consent:
-        if not access.can_approve(by):
-            raise CaseActionError(
-                _("Rujukan membutuhkan persetujuan korban, atau keputusan manajer kasus dengan alasan."), "consent"
-            )
-        if not _text(override_reason):
-            raise CaseActionError(_("Tuliskan alasan merujuk tanpa persetujuan korban."), "override_reason")
+    is_police = partner.partner_type == PartnerType.POLICE_UPPA
     now = _now(now)
     with transaction.atomic():
         case = _lock(case)
         _require_worker(case, by)
         _require_open(case)
-        is_police = partner.partner_type == PartnerType.POLICE_UPPA
+        # A consent refused at intake stands until the manager overrides it with a reason,
+        # even when the form now says the victim agrees.
+        refused_at_intake = not intake_consent(case)["police" if is_police else "refer"]
+        override = refused_at_intake or not consent
+        if override:
+            if not access.can_approve(by):
+                if refused_at_intake:
+                    message = (_("Saat pengaduan korban tidak menyetujui dilaporkan ke polisi; rujukan ini "
+                                 "membutuhkan keputusan manajer kasus dengan alasan.") if is_police else
+                               _("Saat pengaduan korban tidak menyetujui dirujuk; rujukan ini membutuhkan "
+                                 "keputusan manajer kasus dengan alasan."))
+                else:
+                    message = _("Rujukan membutuhkan persetujuan korban, atau keputusan manajer kasus dengan alasan.")
+                raise CaseActionError(message, "consent")
+            if not _text(override_reason):
+                raise CaseActionError(_("Tuliskan alasan keputusan manajer untuk rujukan ini."), "override_reason")
         referral = Referral.objects.create(
             case=case, partner=partner, service=service, status=ReferralStatus.SENT,
-            consent_basis=ConsentBasis.VICTIM if consent else ConsentBasis.MANAGER_OVERRIDE,
-            override_reason=None if consent else _text(override_reason), purpose=_text(purpose),
+            consent_basis=ConsentBasis.MANAGER_OVERRIDE if override else ConsentBasis.VICTIM,
+            override_reason=_text(override_reason) if override else None, purpose=_text(purpose),
             letter=letters.dumps(letters.build_letter(case, partner, service=service, purpose=_text(purpose) or "",
                                                       sent_at=now, sender=by)),
             is_police=is_police, sent_by=by, sent_at=now, updated_at=now,
@@ -704,28 +735,19 @@ def update_referral(referral: Referral, status: str, *, by: Any, note: str = "",
 
 
 def mediation_refusal(case: Case) -> str | None:
-    """Why this case may not be mediated, or None. UU TPKS Pasal 23.
-
-    A case with sexual violence in any of its reports may be mediated only when
-    every alleged perpetrator is known to be a child; no perpetrator recorded,
-    or one whose age is unknown, refuses it.
-    """
-    report_ids = CaseReport.objects.filter(case=case).values("report_id")
-    sexual = ReportViolence.objects.filter(report_id__in=report_ids, violence_type=ViolenceType.SEKSUAL).exists()
-    if not sexual:
-        return None
-    flags = list(Perpetrator.objects.filter(report_id__in=report_ids).values_list("is_child", flat=True))
-    if flags and all(flag is True for flag in flags):
-        return None
-    return _(
-        "Mediasi tidak boleh dilakukan: kasus ini melibatkan kekerasan seksual (UU TPKS Pasal 23). "
-        "Pengecualian hanya berlaku bila semua terlapor adalah anak."
-    )
+    """Why this case may not be mediated, or None (``sigap.cases.rules.mediation_refusal``, the one decision)."""
+    return rules.mediation_refusal(case)
 
 
 def record_mediation(case: Case, *, by: Any, held_at: datetime.datetime, summary: str, agreement: str = "",
-                     request: HttpRequest | None = None, now: datetime.datetime | None = None) -> MediationSession:
-    """A mediation session and, when one was reached, its agreement (berita acara)."""
+                     matters: Sequence[str] = (), request: HttpRequest | None = None,
+                     now: datetime.datetime | None = None) -> MediationSession:
+    """A mediation session, what it is about (``MediationMatter``) and, when one was reached, its agreement."""
+    chosen = sorted(set(matters))
+    if not chosen:
+        raise CaseActionError(_("Pilih sedikitnya satu hal yang dimediasi."), "matters")
+    if any(m not in MediationMatter.values for m in chosen):
+        raise CaseActionError(_("Hal yang dimediasi tidak dikenal."), "matters")
     if not _text(summary):
         raise CaseActionError(_("Tuliskan jalannya mediasi."), "summary")
     now = _now(now)
@@ -735,14 +757,149 @@ def record_mediation(case: Case, *, by: Any, held_at: datetime.datetime, summary
         case = _lock(case)
         _require_worker(case, by)
         _require_open(case)
-        refusal = mediation_refusal(case)
-        if refusal is not None:
-            raise MediationRefused(refusal)
+        _refuse_mediation(case)
         session = MediationSession.objects.create(case=case, held_at=held_at, summary=_text(summary),
-                                                  agreement=_text(agreement), recorded_by=by, recorded_at=now)
+                                                  matters=chosen, agreement=_text(agreement), recorded_by=by,
+                                                  recorded_at=now)
         _first_service(case, held_at, now)
         record("cases.mediation_recorded", actor=by, obj=session, request=request)
     return session
+
+
+# --- the police duty and re-evaluation -------------------------------------------------------
+
+
+def intake_consent(case: Case) -> dict[str, bool]:
+    """The consents given at intake: to referral and to a police report. Given when any report of the case says so."""
+    flags = list(Report.objects.filter(case_link__case=case).values_list("consent_refer", "consent_police"))
+    return {"refer": any(refer for refer, _police in flags), "police": any(police for _refer, police in flags)}
+
+
+def close_police_duty(case: Case, *, by: Any, basis: str, reason: str, request: HttpRequest | None = None,
+                      now: datetime.datetime | None = None) -> PoliceDutyDecision:
+    """The manager closes the police duty without a police referral, with a basis and a sealed reason.
+
+    UU TPKS Pasal 41 makes the report a duty of the unit: only the manager
+    decides otherwise, e.g. on an adult victim's informed refusal (never for a
+    child victim: a child's case goes to the police).
+    """
+    _require(access.can_approve(by))
+    if basis not in PoliceDutyBasis.values:
+        raise CaseActionError(_("Pilih dasar keputusan."), "basis")
+    if not _text(reason):
+        raise CaseActionError(_("Tuliskan alasan menutup kewajiban lapor ke polisi."), "reason")
+    now = _now(now)
+    with transaction.atomic():
+        case = _lock(case)
+        _require_worker(case, by)
+        _require_open(case)
+        if not Task.objects.filter(case=case, kind=TaskKind.POLICE_REFERRAL, done_at__isnull=True).exists():
+            raise CaseActionError(_("Kasus ini tidak memiliki kewajiban lapor ke polisi yang terbuka."))
+        if basis == PoliceDutyBasis.ADULT_REFUSAL and rules.case_facts(case).child_victim:
+            raise CaseActionError(
+                _("Korban anak: penolakan tidak menutup kewajiban lapor ke polisi (UU TPKS Pasal 41, "
+                  "kepentingan terbaik anak)."), "basis")
+        decision = PoliceDutyDecision.objects.create(case=case, basis=basis, reason=_text(reason), decided_by=by,
+                                                     decided_at=now)
+        _complete_tasks(case, TaskKind.POLICE_REFERRAL, by=by, now=now)
+        refresh_next_due(case)
+        record("cases.police_duty_closed", actor=by, obj=decision, request=request)
+        if case.assigned_to_id and case.assigned_to_id != by.pk:
+            notify([case.assigned_to], "police_duty_closed",
+                   _("Kewajiban lapor ke polisi kasus %(number)s ditutup oleh manajer.") % {"number": case.number},
+                   link=_link("cases:case_detail", case.pk))
+    return decision
+
+
+@dataclass(frozen=True)
+class Reevaluation:
+    """What ``reevaluate_case_rules`` changed."""
+
+    police_task_created: bool
+    police_deadline_at: datetime.datetime | None
+    mediation_refusal: str | None
+    mediation_tasks_withdrawn: int
+    violence_changed: bool
+    case_type_changed: bool
+
+    @property
+    def changed(self) -> bool:
+        return (self.police_task_created or bool(self.mediation_tasks_withdrawn) or self.violence_changed
+                or self.case_type_changed)
+
+
+def reevaluate_case_rules(case: Case, *, by: Any = None, request: HttpRequest | None = None,
+                          now: datetime.datetime | None = None) -> Reevaluation:
+    """Re-run what depends on the reports' data after they changed (an amendment, a report added to the case).
+
+    Idempotent, inside the caller's transaction or its own:
+
+    * the case's violence types, ``has_sexual_violence`` and case type follow the reports;
+    * sexual violence that appears later sets the police deadline from the
+      original report time (the earliest report's ``received_at`` + 3x24 hours,
+      so it may already be overdue) and creates the police task once: never a
+      second one, and none when the police were already referred to;
+    * when the case may no longer be mediated, open tasks of planned mediation
+      are withdrawn (marked done by ``by``) and the refusal is returned.
+
+    One audit entry (``cases.rules_reevaluated``) when anything changed.
+    """
+    now = _now(now)
+    with transaction.atomic():
+        case = _lock(case)
+        reports = list(Report.objects.filter(case_link__case=case).values_list("pk", "received_at", "case_type"))
+        report_ids = [pk for pk, _received, _type in reports]
+        facts = rules.facts_for_reports(report_ids)
+        fields: list[str] = []
+
+        types = set(ReportViolence.objects.filter(report_id__in=report_ids).values_list("violence_type", flat=True))
+        existing = set(CaseViolence.objects.filter(case=case).values_list("violence_type", flat=True))
+        violence_changed = types != existing
+        if violence_changed:
+            CaseViolence.objects.filter(case=case, violence_type__in=existing - types).delete()
+            CaseViolence.objects.bulk_create(CaseViolence(case=case, violence_type=t) for t in sorted(types - existing))
+        sexual = rules.police_duty_applies(facts)
+        if case.has_sexual_violence != sexual:
+            case.has_sexual_violence = sexual
+            fields.append("has_sexual_violence")
+        primary_type = next((t for pk, _received, t in reports if pk == case.primary_report_id), case.case_type)
+        case_type_changed = bool(primary_type) and primary_type != case.case_type
+        if case_type_changed:
+            case.case_type = primary_type
+            fields.append("case_type")
+
+        police_task_created = False
+        if sexual:
+            if case.police_deadline_at is None:
+                original = min((received for _pk, received, _type in reports), default=case.reported_at)
+                case.police_deadline_at = original + datetime.timedelta(hours=settings.SIGAP_POLICE_REFERRAL_HOURS)
+                fields.append("police_deadline_at")
+            if case.police_referred_at is None and not Task.objects.filter(
+                case=case, kind=TaskKind.POLICE_REFERRAL
+            ).exists():
+                _add_task(case, TaskKind.POLICE_REFERRAL, case.police_deadline_at, now=now)
+                police_task_created = True
+
+        refusal = rules.mediation_refusal_for(facts)
+        withdrawn = 0
+        if refusal is not None:
+            withdrawn = Task.objects.filter(
+                case=case, kind=TaskKind.PLAN_ITEM, plan_item__service=UptdService.MEDIASI, done_at__isnull=True
+            ).update(done_at=now, done_by=by)
+        if fields:
+            _save(case, *fields, now=now)
+        if police_task_created or withdrawn:
+            refresh_next_due(case)
+        result = Reevaluation(police_task_created=police_task_created, police_deadline_at=case.police_deadline_at,
+                              mediation_refusal=refusal, mediation_tasks_withdrawn=withdrawn,
+                              violence_changed=violence_changed, case_type_changed=case_type_changed)
+        if result.changed or fields:
+            record("cases.rules_reevaluated", actor=by, obj=case, request=request)
+            if police_task_created:
+                notify(_worker_or_managers(case), "police_duty",
+                       _("Kasus %(number)s: kekerasan seksual tercatat; wajib lapor ke polisi dalam 3x24 jam.")
+                       % {"number": case.number}, link=_link("cases:case_detail", case.pk))
+    return result
 
 
 # --- chronology, contacts, notes, attachments ----------------------------------------------
@@ -975,11 +1132,19 @@ def complete_task(task: Task, *, by: Any, request: HttpRequest | None = None,
                                                     and Task.objects.visible_to(by).filter(pk=task.pk).exists()))
         if task.done_at is not None:
             return task
+        if task.kind == TaskKind.POLICE_REFERRAL:
+            raise CaseActionError(police_task_rule())
         task.done_at, task.done_by = now, by
         task.save(update_fields=["done_at", "done_by"])
         refresh_next_due(task.case)
         record("cases.task_completed", actor=by, obj=task, request=request)
     return task
+
+
+def police_task_rule() -> str:
+    """How the police task ends: shown when someone tries to tick it off."""
+    return _("Kewajiban lapor ke polisi selesai dengan rujukan ke mitra kepolisian, atau ditutup oleh manajer "
+             "kasus dengan alasan yang dicatat.")
 
 
 def escalate_overdue(*, now: datetime.datetime | None = None, limit: int = 500) -> int:

@@ -100,9 +100,28 @@ class TaskKind(models.TextChoices):
     FIRST_CONTACT = "kontak_pertama", _("Kontak pertama dengan korban")
     OUTREACH_VISIT = "kunjungan", _("Kunjungan penjangkauan")
     ASSESSMENT = "asesmen", _("Asesmen")
-    POLICE_REFERRAL = "rujukan_polisi", _("Rujukan ke polisi (3x24 jam, bila korban setuju)")
+    POLICE_REFERRAL = "rujukan_polisi", _("Wajib lapor ke polisi dalam 3x24 jam (UU TPKS Pasal 41)")
     SHELTER_END = "akhir_penampungan", _("Akhir masa penampungan")
     PLAN_ITEM = "rencana", _("Layanan dalam rencana intervensi")
+
+
+class PoliceDutyBasis(models.TextChoices):
+    """Why the manager closed the police duty of a sexual-violence case without a police referral."""
+
+    ADULT_REFUSAL = "penolakan_korban_dewasa", _("Korban dewasa menolak setelah diberi penjelasan lengkap")
+    ALREADY_REPORTED = "sudah_dilaporkan", _("Sudah dilaporkan ke polisi oleh korban, keluarga atau lembaga lain")
+    OTHER = "lainnya", _("Alasan lain (tulis alasannya)")
+
+
+class MediationMatter(models.TextChoices):
+    """What a mediation may be about: civil matters, or a complaint offence the victim does not want prosecuted."""
+
+    NAFKAH = "nafkah", _("Nafkah (istri / anak)")
+    HAK_ASUH = "hak_asuh", _("Hak asuh anak")
+    HARTA_BERSAMA = "harta_bersama", _("Harta bersama")
+    WARIS = "waris", _("Waris")
+    DELIK_ADUAN = "delik_aduan", _("Delik aduan; korban tidak menghendaki proses hukum")
+    LAINNYA = "lainnya", _("Perkara perdata lainnya")
 
 
 class AttachmentKind(models.TextChoices):

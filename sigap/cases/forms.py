@@ -9,7 +9,15 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from sigap.cases.codes import AttachmentKind, ClosureOutcome, SimfoniService, Stage, UptdService
+from sigap.cases.codes import (
+    AttachmentKind,
+    ClosureOutcome,
+    MediationMatter,
+    PoliceDutyBasis,
+    SimfoniService,
+    Stage,
+    UptdService,
+)
 from sigap.intake.codes import Channel, Place
 from sigap.network.models import Partner, Service
 
@@ -215,8 +223,18 @@ class ReferralStatusForm(forms.Form):
 
 class MediationForm(forms.Form):
     held_at = DateTimeLocalField(label=_("Waktu sesi"))
+    matters = forms.MultipleChoiceField(label=_("Yang dimediasi"), choices=MediationMatter.choices,
+                                        widget=forms.CheckboxSelectMultiple)
     summary = _textarea(_("Jalannya mediasi"), required=True, rows=4)
     agreement = _textarea(_("Berita acara kesepakatan"), rows=4, help_text=_("Isi bila tercapai kesepakatan."))
+
+
+class PoliceDutyForm(forms.Form):
+    """The manager closes the police duty without a police referral."""
+
+    basis = forms.ChoiceField(label=_("Dasar keputusan"), choices=PoliceDutyBasis.choices)
+    reason = _textarea(_("Alasan"), required=True, rows=3,
+                       help_text=_("Misalnya: korban dewasa telah diberi penjelasan lengkap dan menolak secara sadar."))
 
 
 class AmendEventForm(forms.Form):

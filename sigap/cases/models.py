@@ -30,7 +30,9 @@ from sigap.cases.codes import (
     ClosureOutcome,
     ClosureStatus,
     ConsentBasis,
+    MediationMatter,
     PlanStatus,
+    PoliceDutyBasis,
     ReferralStatus,
     SimfoniService,
     Stage,
@@ -94,7 +96,9 @@ class Case(models.Model):
     assessed_at = models.DateTimeField(_("asesmen"), null=True, blank=True)
     first_service_at = models.DateTimeField(_("layanan pertama"), null=True, blank=True)
     closed_at = models.DateTimeField(_("ditutup"), null=True, blank=True)
-    # UU TPKS: a sexual-violence report goes to the police within 3x24 hours when the victim agrees.
+    # UU TPKS Pasal 41: the unit reports sexual violence to the police within 3x24 hours of the
+    # victim's report; closed only by a police referral or a manager's recorded decision
+    # (``PoliceDutyDecision``).
     police_deadline_at = models.DateTimeField(_("batas rujukan polisi"), null=True, blank=True)
     police_referred_at = models.DateTimeField(_("dirujuk ke polisi"), null=True, blank=True)
 
@@ -463,6 +467,8 @@ class MediationSession(models.Model):
     case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="mediations")
     held_at = models.DateTimeField(_("waktu sesi"))
     summary = EncryptedTextField(_("jalannya mediasi"))
+    # What was mediated (``MediationMatter`` codes): plain, so it can be counted.
+    matters = models.JSONField(_("yang dimediasi"), default=list, blank=True)
     agreement = EncryptedTextField(_("berita acara kesepakatan"), null=True, blank=True)
     recorded_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
     recorded_at = models.DateTimeField(default=timezone.now)
@@ -474,6 +480,34 @@ class MediationSession(models.Model):
 
     def __str__(self) -> str:
         return f"mediation {self.pk}"
+
+    @property
+    def matter_labels(self) -> list[str]:
+        labels = dict(MediationMatter.choices)
+        return [str(labels.get(m, m)) for m in self.matters or []]
+
+
+class PoliceDutyDecision(models.Model):
+    """The manager's decision to close the police duty of a sexual-violence case without a police referral.
+
+    UU TPKS Pasal 41 makes the report to the police a duty of the unit; only the
+    manager closes it otherwise, with a basis (e.g. an adult victim's informed
+    refusal) and a sealed reason, shown on the case.
+    """
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="police_decisions")
+    basis = models.CharField(_("dasar keputusan"), max_length=30, choices=PoliceDutyBasis.choices)
+    reason = EncryptedTextField(_("alasan"))
+    decided_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
+    decided_at = models.DateTimeField(default=timezone.now)
+
+    objects = CaseChildQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["decided_at", "id"]
+
+    def __str__(self) -> str:
+        return f"police duty decision {self.pk}"
 
 
 class CaseNote(models.Model):

@@ -24,6 +24,7 @@ from sigap.cases.models import (
     Closure,
     InterventionPlan,
     MediationSession,
+    PoliceDutyDecision,
     Referral,
     ServiceRecord,
     ShelterExtension,
@@ -137,9 +138,13 @@ def build(case: Case) -> list[Entry]:
                                                                   "status": update.get_status_display()}
             entries.append(Entry(update.at, "referral", title, body=update.note, by=_who(update.by)))
     for session in MediationSession.objects.filter(case=case).select_related("recorded_by"):
-        title = _("Sesi mediasi") + (" · " + _("kesepakatan (berita acara)") if session.agreement else "")
+        title = _("Sesi mediasi") + (" · " + ", ".join(session.matter_labels) if session.matters else "") + (
+            " · " + _("kesepakatan (berita acara)") if session.agreement else "")
         body = session.summary + (f"\n\n{session.agreement}" if session.agreement else "")
         entries.append(Entry(session.held_at, "mediation", title, body=body, by=_who(session.recorded_by)))
+    for decision in PoliceDutyDecision.objects.filter(case=case).select_related("decided_by"):
+        title = _("Kewajiban lapor ke polisi ditutup oleh manajer: %(basis)s") % {"basis": decision.get_basis_display()}
+        entries.append(Entry(decision.decided_at, "police", title, body=decision.reason, by=_who(decision.decided_by)))
     for note in CaseNote.objects.filter(case=case).select_related("by"):
         entries.append(Entry(note.at, "note", _("Catatan"), body=note.body, by=_who(note.by)))
     for attachment in Attachment.objects.filter(case=case).select_related("uploaded_by"):

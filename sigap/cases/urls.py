@@ -23,6 +23,7 @@ urlpatterns = [
     path("<int:pk>/layanan/", views.services, name="services"),
     path("<int:pk>/rujukan/", views.referrals, name="referrals"),
     path("<int:pk>/mediasi/", views.mediation, name="mediation"),
+    path("<int:pk>/polisi/tutup/", views.close_police_duty, name="close_police_duty"),
     path("<int:pk>/linimasa/", views.case_timeline, name="timeline"),
     path("<int:pk>/kronologi/<int:event_pk>/ubah/", views.amend_event, name="amend_event"),
     path("<int:pk>/dokumen/", views.documents, name="documents"),

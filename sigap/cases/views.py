@@ -24,7 +24,7 @@ from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from sigap.accounts.roles import Perm, has_permission
-from sigap.cases import access, actions, letters, queries, timeline
+from sigap.cases import access, actions, letters, queries, rules, timeline
 from sigap.cases.actions import CaseActionError
 from sigap.cases.codes import (
     REFERRAL_NEXT,
@@ -33,6 +33,7 @@ from sigap.cases.codes import (
     PlanStatus,
     ReferralStatus,
     Stage,
+    TaskKind,
 )
 from sigap.cases.forms import (
     AmendEventForm,
@@ -47,6 +48,7 @@ from sigap.cases.forms import (
     OpenCaseForm,
     PlanGoalsForm,
     PlanItemForm,
+    PoliceDutyForm,
     ReferralForm,
     ReferralStatusForm,
     ReopenForm,
@@ -66,6 +68,7 @@ from sigap.cases.models import (
     InterventionPlan,
     MediationSession,
     PlanItem,
+    PoliceDutyDecision,
     Referral,
     ServiceRecord,
     ShelterStay,
@@ -263,8 +266,42 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "contact_form": ContactForm(auto_id="id_contact_%s"),
         "pending_closure": Closure.objects.filter(case=case, status=ClosureStatus.SUBMITTED).first(),
         "plan": InterventionPlan.objects.filter(case=case).order_by("-version").first(),
+        **_police_context(request, case),
     })
     return render(request, "cases/case_detail.html", context)
+
+
+def _police_context(request: HttpRequest, case: Case, form: PoliceDutyForm | None = None) -> dict[str, Any]:
+    """The police duty as the case page shows it: decisions, whether it is open, the manager's form."""
+    if case.police_deadline_at is None:
+        return {"police_decisions": [], "police_open": False}
+    police_open = Task.objects.filter(case=case, kind=TaskKind.POLICE_REFERRAL, done_at__isnull=True).exists()
+    return {
+        "police_decisions": list(PoliceDutyDecision.objects.filter(case=case).select_related("decided_by")),
+        "police_open": police_open,
+        "police_form": (form or PoliceDutyForm(auto_id="id_police_%s")) if police_open else None,
+    }
+
+
+@staff_case_view
+@require_POST
+def close_police_duty(request: HttpRequest, pk: int) -> HttpResponse:
+    """The manager closes the police duty with a basis and a reason (UU TPKS Pasal 41)."""
+    case = access.get_case_for(request.user, pk)
+    if not access.can_approve(request.user):
+        raise PermissionDenied
+    form = PoliceDutyForm(request.POST)
+    if form.is_valid():
+        try:
+            actions.close_police_duty(case, by=request.user, basis=form.cleaned_data["basis"],
+                                      reason=form.cleaned_data["reason"], request=request)
+        except CaseActionError as error:
+            messages.error(request, error.message)
+        else:
+            messages.success(request, _("Kewajiban lapor ke polisi ditutup dengan keputusan manajer."))
+    else:
+        messages.error(request, _("Pilih dasar keputusan dan tuliskan alasannya."))
+    return _back(case)
 
 
 def _next_stage(case: Case) -> str:
@@ -336,8 +373,12 @@ def complete_task(request: HttpRequest, task_pk: int) -> HttpResponse:
     task = Task.objects.visible_to(request.user).select_related("case").filter(pk=task_pk).first()
     if task is None:
         raise Http404
-    actions.complete_task(task, by=request.user, request=request)
-    messages.success(request, _("Tugas ditandai selesai."))
+    try:
+        actions.complete_task(task, by=request.user, request=request)
+    except CaseActionError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("Tugas ditandai selesai."))
     next_url = request.POST.get("next", "")
     if next_url == "my_work":
         return redirect("cases:my_work")
@@ -553,6 +594,7 @@ def referrals(request: HttpRequest, pk: int) -> HttpResponse:
     context = _case_context(request, case, "referrals")
     context.update({
         "form": form,
+        "intake_consent": actions.intake_consent(case),
         "rows": [{"referral": r, "status_form": ReferralStatusForm(choices=_status_choices(r), auto_id=f"id_r{r.pk}_%s")}
                  for r in rows],
     })
@@ -633,14 +675,16 @@ def mediation(request: HttpRequest, pk: int) -> HttpResponse:
             data = form.cleaned_data
             try:
                 actions.record_mediation(case, by=request.user, held_at=data["held_at"], summary=data["summary"],
-                                         agreement=data["agreement"], request=request)
+                                         agreement=data["agreement"], matters=data["matters"], request=request)
             except CaseActionError as error:
                 _show_error(request, error, form)
             else:
                 messages.success(request, _("Sesi mediasi dicatat."))
                 return redirect("cases:mediation", case.pk)
     context = _case_context(request, case, "mediation")
+    facts = rules.case_facts(case)
     context.update({"refusal": refusal, "form": form,
+                    "diversion": rules.diversion_note() if facts.child_perpetrator and not refusal else "",
                     "sessions": list(MediationSession.objects.filter(case=case).select_related("recorded_by"))})
     return render(request, "cases/mediation.html", context, status=status)
 

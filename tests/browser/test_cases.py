@@ -63,7 +63,7 @@ def test_one_case_from_report_through_plan_service_referral_and_closure(person) 
     operator = create_user(Role.OPERATOR, "operator")
     partner_user = create_user(Role.PARTNER, "mitra-polres")
     police = create_partner("police_uppa", name="Unit PPA Polres Mesuji", members=(partner_user,), added_by=manager)
-    report = create_report(operator).report
+    report = create_report(operator, consent={"process": True, "refer": True, "police": True}).report
 
     # The manager opens the case from the report and assigns it, seeing each worker's load.
     boss = person(manager)

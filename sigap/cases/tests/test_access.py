@@ -25,7 +25,8 @@ class AccessTests(SigapTestCase):
     @classmethod
     def setUpTestData(cls) -> None:
         super().setUpTestData()
-        cls.assigned = create_case(cls.operator, assign_to=cls.case_worker, manager=cls.manager)
+        cls.assigned = create_case(cls.operator, assign_to=cls.case_worker, manager=cls.manager,
+                                   consent={"process": True, "refer": True, "police": True})
         cls.unassigned = create_case(cls.operator)
         cls.filed_by_manager = create_case(cls.manager)
         cls.other_worker = create_user(Role.CASE_WORKER, "pendamping-lain")

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import datetime
+from typing import Any
 from unittest import mock
 
 from django.core.exceptions import PermissionDenied
@@ -16,6 +17,7 @@ from sigap.cases.models import (
     Case,
     CaseNote,
     Closure,
+    PoliceDutyDecision,
     Referral,
     ShelterStay,
     StageChange,
@@ -30,7 +32,8 @@ from sigap.cases.tests.factories import (
 )
 from sigap.core.models import Notification
 from sigap.intake.codes import ReportStatus
-from sigap.intake.models import ChronologyEvent, Report
+from sigap.intake.models import ChronologyEvent, Report, ReportSexualForm, ReportViolence
+from sigap.intake.tests.factories import adult_victim, report_payload
 from sigap.lib.testing import SigapTestCase
 from sigap.vault.models import AuditEntry
 
@@ -334,29 +337,250 @@ class ReferralTests(SigapTestCase):
         self.assertTrue(pdf.startswith(b"%PDF"))
 
 
+def adult_civil(**overrides: Any) -> dict[str, Any]:
+    """An adult woman, psychological violence: a matter the unit may mediate."""
+    return {"victims": [adult_victim()], "violence_types": ["psikis"], **overrides}
+
+
 class MediationTests(SigapTestCase):
+    def session(self, case: Case, **kwargs: Any) -> Any:
+        return actions.record_mediation(case, by=self.case_worker, held_at=timezone.now(), summary="Sesi pertama.",
+                                        matters=kwargs.pop("matters", ["nafkah"]), **kwargs)
+
+    def case(self, **overrides: Any) -> Case:
+        return create_case(self.operator, assign_to=self.case_worker, manager=self.manager, **overrides)
+
     def test_mediation_is_refused_for_sexual_violence_with_an_adult_perpetrator(self) -> None:
-        case = create_case(self.operator, assign_to=self.case_worker, manager=self.manager,
-                           **sexual_violence(perpetrator_is_child=False))
+        case = self.case(**sexual_violence(perpetrator_is_child=False))
         with self.assertRaises(MediationRefused) as caught:
-            actions.record_mediation(case, by=self.case_worker, held_at=timezone.now(), summary="Sesi pertama.")
+            self.session(case)
         self.assertIn("UU TPKS Pasal 23", caught.exception.message)
         self.assertFalse(case.mediations.exists())
 
-    def test_unknown_perpetrator_age_refuses_too(self) -> None:
-        case = create_case(self.operator, assign_to=self.case_worker, manager=self.manager,
-                           **sexual_violence(perpetrator_is_child=None))
-        self.assertIsNotNone(actions.mediation_refusal(case))
+    def test_a_child_perpetrator_no_longer_opens_mediation_and_the_refusal_points_to_diversi(self) -> None:
+        case = self.case(**sexual_violence(perpetrator_is_child=True, adult=False))
+        refusal = actions.mediation_refusal(case)
+        self.assertIsNotNone(refusal)
+        assert refusal is not None
+        self.assertIn("UU TPKS Pasal 23", refusal)
+        self.assertIn("diversi", refusal)
+        self.assertIn("UU 11/2012", refusal)
+        with self.assertRaises(MediationRefused):
+            self.session(case)
+        adult = self.case(**sexual_violence(perpetrator_is_child=True))
+        self.assertIn("Bapas", actions.mediation_refusal(adult) or "")
 
-    def test_sexual_violence_by_a_child_and_other_cases_record_sessions_and_the_agreement(self) -> None:
-        child = create_case(self.operator, assign_to=self.case_worker, manager=self.manager,
-                            **sexual_violence(perpetrator_is_child=True, adult=False))
-        self.assertIsNone(actions.mediation_refusal(child))
-        civil = create_case(self.operator, assign_to=self.case_worker, manager=self.manager)
+    def test_a_sexual_violence_form_without_the_type_still_refuses(self) -> None:
+        case = self.case(**adult_civil())
+        ReportSexualForm.objects.create(report=case.primary_report, form="pelecehan_nonfisik")
+        self.assertIn("UU TPKS Pasal 23", actions.mediation_refusal(case) or "")
+
+    def test_trafficking_child_exploitation_and_violence_against_a_child_are_refused(self) -> None:
+        trafficking = self.case(**adult_civil(violence_types=["trafficking"]))
+        self.assertIn("perdagangan orang", actions.mediation_refusal(trafficking) or "")
+        exploitation = self.case(violence_types=["eksploitasi"])  # the default victim is a 12-year-old girl
+        self.assertIn("eksploitasi terhadap anak", actions.mediation_refusal(exploitation) or "")
+        for kind in ("fisik", "psikis", "penelantaran"):
+            child = self.case(violence_types=[kind])
+            self.assertIn("kekerasan terhadap anak", actions.mediation_refusal(child) or "", kind)
+            with self.assertRaises(MediationRefused):
+                self.session(child)
+        # The same violence against an adult, and exploitation of an adult, leave mediation open.
+        self.assertIsNone(actions.mediation_refusal(self.case(**adult_civil(violence_types=["fisik"]))))
+        self.assertIsNone(actions.mediation_refusal(self.case(**adult_civil(violence_types=["eksploitasi"]))))
+        # A child's matter recorded as "lainnya" (custody, maintenance) may be mediated.
+        self.assertIsNone(actions.mediation_refusal(self.case(violence_types=["lainnya"])))
+
+    def test_one_child_among_several_victims_refuses(self) -> None:
+        child = report_payload()["victims"][0]
+        case = self.case(victims=[adult_victim(), child], violence_types=["fisik"])
+        self.assertIn("kekerasan terhadap anak", actions.mediation_refusal(case) or "")
+
+    def test_an_allowed_mediation_records_what_is_mediated_and_the_agreement(self) -> None:
+        civil = self.case(**adult_civil())
+        self.assertIsNone(actions.mediation_refusal(civil))
+        with self.assertRaises(CaseActionError) as caught:
+            self.session(civil, matters=[])
+        self.assertEqual(caught.exception.field, "matters")
+        with self.assertRaises(CaseActionError):
+            self.session(civil, matters=["hutang_piutang"])
+        self.assertFalse(civil.mediations.exists())
         with AuditCounter(self, "cases.mediation_recorded"):
-            session = actions.record_mediation(civil, by=self.case_worker, held_at=timezone.now(),
-                                               summary="Para pihak hadir.", agreement="Nafkah anak Rp500.000/bulan.")
+            session = self.session(civil, matters=["hak_asuh", "nafkah", "nafkah"],
+                                   agreement="Nafkah anak Rp500.000/bulan.")
+        session.refresh_from_db()
         self.assertEqual(session.agreement, "Nafkah anak Rp500.000/bulan.")
+        self.assertEqual(session.matters, ["hak_asuh", "nafkah"])
+
+
+class PlanMediationTests(SigapTestCase):
+    """A plan with mediation on a case that may not be mediated is refused at add, submit and approve."""
+
+    def due(self) -> datetime.date:
+        return timezone.localdate() + datetime.timedelta(days=7)
+
+    def plan_for(self, **overrides: Any) -> tuple[Case, Any]:
+        case = create_case(self.operator, assign_to=self.case_worker, manager=self.manager, **overrides)
+        case = move_to(case, Stage.RENCANA, by=self.case_worker)
+        return case, actions.save_plan(case, by=self.case_worker, goals="Korban aman.")
+
+    def test_adding_a_mediation_item_to_a_sexual_violence_plan_is_refused_with_the_reason(self) -> None:
+        _case, plan = self.plan_for(**sexual_violence())
+        with AuditCounter(self), self.assertRaises(MediationRefused) as caught:
+            actions.add_plan_item(plan, by=self.case_worker, service="mediasi", responsible_user=self.case_worker,
+                                  due_date=self.due())
+        self.assertIn("UU TPKS Pasal 23", caught.exception.message)
+        self.assertEqual(caught.exception.field, "service")
+        self.assertFalse(plan.items.exists())
+        actions.add_plan_item(plan, by=self.case_worker, service="pendampingan", responsible_user=self.case_worker,
+                              due_date=self.due())
+        self.assertEqual(plan.items.count(), 1)
+
+    def test_a_plan_holding_mediation_is_refused_at_approval_when_sexual_violence_appeared_later(self) -> None:
+        case, plan = self.plan_for(**adult_civil())
+        actions.add_plan_item(plan, by=self.case_worker, service="mediasi", responsible_user=self.case_worker,
+                              due_date=self.due())
+        actions.submit_plan(plan, by=self.case_worker)
+        # Sexual violence comes out after the plan was submitted (issue 16's amendment writes this).
+        ReportViolence.objects.create(report=case.primary_report, violence_type="seksual")
+        with AuditCounter(self), self.assertRaises(MediationRefused) as caught:
+            actions.approve_plan(plan, by=self.manager)
+        self.assertIn("UU TPKS Pasal 23", caught.exception.message)
+        plan.refresh_from_db()
+        self.assertEqual(plan.status, PlanStatus.SUBMITTED)
+        self.assertFalse(Task.objects.filter(case=case, kind=TaskKind.PLAN_ITEM).exists())
+        actions.return_plan(plan, by=self.manager, comment="Hapus mediasi.")
+        with self.assertRaises(MediationRefused):
+            actions.submit_plan(plan, by=self.case_worker)
+
+    def test_through_the_plan_screen_the_refusal_is_shown_next_to_the_service(self) -> None:
+        case, _plan = self.plan_for(**sexual_violence())
+        client = self.login(self.case_worker)
+        response = client.post(f"/kasus/{case.pk}/rencana/", {
+            "form": "item", "service": "mediasi", "responsible_user": self.case_worker.pk,
+            "due_date": self.due().isoformat()})
+        self.assertContains(response, "UU TPKS Pasal 23", status_code=400)
+        self.assertFalse(case.plans.get().items.exists())
+
+    def test_an_allowed_plan_with_mediation_is_approved_and_makes_its_task(self) -> None:
+        case, plan = self.plan_for(**adult_civil())
+        actions.add_plan_item(plan, by=self.case_worker, service="mediasi", responsible_user=self.case_worker,
+                              due_date=self.due())
+        actions.submit_plan(plan, by=self.case_worker)
+        actions.approve_plan(plan, by=self.manager)
+        self.assertTrue(Task.objects.filter(case=case, kind=TaskKind.PLAN_ITEM,
+                                            plan_item__service="mediasi").exists())
+
+
+class PoliceDutyTests(SigapTestCase):
+    def setUp(self) -> None:
+        self.case = create_case(self.operator, assign_to=self.case_worker, manager=self.manager,
+                                **sexual_violence())
+        self.task = Task.objects.get(case=self.case, kind=TaskKind.POLICE_REFERRAL)
+
+    def test_the_task_says_it_is_a_duty(self) -> None:
+        label = self.task.get_kind_display()
+        self.assertIn("Wajib", label)
+        self.assertIn("3x24", label)
+        self.assertNotIn("bila korban setuju", label)
+
+    def test_the_police_task_cannot_be_ticked_off(self) -> None:
+        for user in (self.case_worker, self.manager):
+            with AuditCounter(self), self.assertRaises(CaseActionError):
+                actions.complete_task(self.task, by=user)
+        self.assertIsNone(Task.objects.get(pk=self.task.pk).done_at)
+
+    def test_closing_without_a_reason_or_by_a_case_worker_is_refused(self) -> None:
+        with self.assertRaises(PermissionDenied):
+            actions.close_police_duty(self.case, by=self.case_worker, basis="penolakan_korban_dewasa",
+                                      reason="Menolak.")
+        with self.assertRaises(CaseActionError) as caught:
+            actions.close_police_duty(self.case, by=self.manager, basis="penolakan_korban_dewasa", reason="  ")
+        self.assertEqual(caught.exception.field, "reason")
+        with self.assertRaises(CaseActionError):
+            actions.close_police_duty(self.case, by=self.manager, basis="tidak_ada", reason="Menolak.")
+        self.assertIsNone(Task.objects.get(pk=self.task.pk).done_at)
+        self.assertFalse(PoliceDutyDecision.objects.exists())
+
+    def test_the_manager_closes_it_with_a_sealed_reason_shown_on_the_case(self) -> None:
+        with self.captureOnCommitCallbacks(execute=True), AuditCounter(self, "cases.police_duty_closed"):
+            decision = actions.close_police_duty(self.case, by=self.manager, basis="penolakan_korban_dewasa",
+                                                 reason="Korban dewasa menolak setelah dijelaskan.")
+        task = Task.objects.get(pk=self.task.pk)
+        self.assertEqual((task.done_by, decision.decided_by), (self.manager, self.manager))
+        self.assertIsNotNone(task.done_at)
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT reason FROM cases_policedutydecision WHERE id = %s", [decision.pk])
+            self.assertNotIn("menolak", str(cursor.fetchone()[0]))
+        self.assertTrue(Notification.objects.filter(recipient=self.case_worker,
+                                                    kind="cases.police_duty_closed").exists())
+        with self.assertRaises(CaseActionError):  # nothing left to close
+            actions.close_police_duty(self.case, by=self.manager, basis="lainnya", reason="Lagi.")
+
+    def test_a_childs_refusal_does_not_close_the_duty(self) -> None:
+        child = create_case(self.operator, assign_to=self.case_worker, manager=self.manager,
+                            **sexual_violence(adult=False))
+        with self.assertRaises(CaseActionError) as caught:
+            actions.close_police_duty(child, by=self.manager, basis="penolakan_korban_dewasa", reason="Wali menolak.")
+        self.assertIn("Korban anak", caught.exception.message)
+        actions.close_police_duty(child, by=self.manager, basis="sudah_dilaporkan",
+                                  reason="Ibu korban sudah melapor ke Polres.")
+        self.assertIsNotNone(Task.objects.get(case=child, kind=TaskKind.POLICE_REFERRAL).done_at)
+
+    def test_a_police_referral_completes_the_duty(self) -> None:
+        police = create_partner("police_uppa", added_by=self.manager)
+        actions.send_referral(self.case, police, by=self.case_worker, service="penegakan_hukum", consent=True)
+        self.assertEqual(Task.objects.get(pk=self.task.pk).done_by, self.case_worker)
+
+
+class ReevaluationTests(SigapTestCase):
+    """``reevaluate_case_rules``: what issue 16's amendments call when the reports change."""
+
+    def test_sexual_violence_found_later_sets_the_deadline_from_the_original_report_and_one_task(self) -> None:
+        case = create_case(self.operator, assign_to=self.case_worker, manager=self.manager, **adult_civil())
+        self.assertIsNone(case.police_deadline_at)
+        self.assertFalse(Task.objects.filter(case=case, kind=TaskKind.POLICE_REFERRAL).exists())
+        ReportViolence.objects.create(report=case.primary_report, violence_type="seksual")
+        later = timezone.now() + datetime.timedelta(days=5)
+        with self.captureOnCommitCallbacks(execute=True), AuditCounter(self, "cases.rules_reevaluated"):
+            result = actions.reevaluate_case_rules(case, by=self.case_worker, now=later)
+        case.refresh_from_db()
+        expected = case.primary_report.received_at + datetime.timedelta(hours=72)
+        self.assertEqual(case.police_deadline_at, expected)
+        self.assertTrue(case.has_sexual_violence)
+        self.assertTrue(result.police_task_created)
+        self.assertIn("UU TPKS Pasal 23", result.mediation_refusal or "")
+        task = Task.objects.get(case=case, kind=TaskKind.POLICE_REFERRAL)
+        self.assertEqual(task.due_at, expected)
+        self.assertTrue(task.is_overdue(later))
+        self.assertEqual(case.next_due_at, min(expected, case.next_due_at or expected))
+        self.assertIn("seksual", set(case.violence.values_list("violence_type", flat=True)))
+        # Run again: nothing new, no second task, no audit entry.
+        with AuditCounter(self):
+            again = actions.reevaluate_case_rules(case, by=self.case_worker, now=later)
+        self.assertFalse(again.changed)
+        self.assertEqual(Task.objects.filter(case=case, kind=TaskKind.POLICE_REFERRAL).count(), 1)
+
+    def test_a_closed_police_duty_is_not_reopened_by_a_reevaluation(self) -> None:
+        case = create_case(self.operator, assign_to=self.case_worker, manager=self.manager, **sexual_violence())
+        actions.close_police_duty(case, by=self.manager, basis="penolakan_korban_dewasa", reason="Menolak.")
+        actions.reevaluate_case_rules(case, by=self.manager)
+        self.assertEqual(Task.objects.filter(case=case, kind=TaskKind.POLICE_REFERRAL).count(), 1)
+        self.assertFalse(Task.objects.filter(case=case, kind=TaskKind.POLICE_REFERRAL, done_at__isnull=True).exists())
+
+    def test_planned_mediation_tasks_are_withdrawn_when_mediation_becomes_refused(self) -> None:
+        case = create_case(self.operator, assign_to=self.case_worker, manager=self.manager, **adult_civil())
+        case = move_to(case, Stage.RENCANA, by=self.case_worker)
+        plan = actions.save_plan(case, by=self.case_worker, goals="Korban aman.")
+        actions.add_plan_item(plan, by=self.case_worker, service="mediasi", responsible_user=self.case_worker,
+                              due_date=timezone.localdate() + datetime.timedelta(days=3))
+        actions.submit_plan(plan, by=self.case_worker)
+        actions.approve_plan(plan, by=self.manager)
+        ReportViolence.objects.create(report=case.primary_report, violence_type="trafficking")
+        result = actions.reevaluate_case_rules(case, by=self.manager)
+        self.assertEqual(result.mediation_tasks_withdrawn, 1)
+        self.assertFalse(Task.objects.filter(case=case, plan_item__service="mediasi", done_at__isnull=True).exists())
+        self.assertFalse(result.police_task_created)  # trafficking alone is not the TPKS police duty
 
 
 class ChronologyNotesAttachmentsTests(SigapTestCase):

@@ -13,6 +13,7 @@ from sigap.cases.models import (
     Case,
     Closure,
     InterventionPlan,
+    PoliceDutyDecision,
     Referral,
     ServiceRecord,
     ShelterStay,
@@ -27,6 +28,7 @@ from sigap.cases.tests.factories import (
 )
 from sigap.cases.tests.test_actions import PDF
 from sigap.intake.models import ChronologyEvent
+from sigap.intake.tests.factories import adult_victim
 from sigap.lib.testing import SigapTestCase
 
 
@@ -128,11 +130,12 @@ class WorkingACaseTests(SigapTestCase):
         self.assertContains(self.client.get(services_url), "Diperiksa dokter.")
 
     def test_referral_through_the_forms_and_the_partner_answers(self) -> None:
-        police = create_partner("police_uppa", members=(self.partner,), added_by=self.manager)
-        response = self.client.post(self.url + "rujukan/", {"partner": police.pk, "service": "penegakan_hukum",
+        hospital = create_partner("hospital", members=(self.partner,), added_by=self.manager,
+                                  services=("kesehatan",))
+        response = self.client.post(self.url + "rujukan/", {"partner": hospital.pk, "service": "kesehatan",
                                                             "purpose": "", "override_reason": ""})
         self.assertContains(response, "persetujuan korban", status_code=400)
-        response = self.client.post(self.url + "rujukan/", {"partner": police.pk, "service": "penegakan_hukum",
+        response = self.client.post(self.url + "rujukan/", {"partner": hospital.pk, "service": "kesehatan",
                                                             "consent": "on", "purpose": "Mohon pemeriksaan."})
         self.assertRedirects(response, self.url + "rujukan/")
         referral = Referral.objects.get()
@@ -144,18 +147,86 @@ class WorkingACaseTests(SigapTestCase):
         self.assertRedirects(response, f"/kasus/rujukan/{referral.pk}/")
         self.assertEqual(Referral.objects.get().status, "diterima")
 
+    def test_the_referral_screen_shows_the_intake_consents_and_a_refusal_needs_the_manager(self) -> None:
+        police = create_partner("police_uppa", added_by=self.manager)
+        page = self.client.get(self.url + "rujukan/").content.decode()
+        consent = page[page.index('id="persetujuan-pengaduan"'):]
+        consent = consent[:consent.index("</div>")]
+        self.assertIn("Dirujuk ke mitra: setuju", " ".join(consent.split()))
+        self.assertIn("Dilaporkan ke polisi: <strong>tidak setuju</strong>", " ".join(consent.split()))
+        # The victim refused a police report at intake: the worker's "consent" tick is not enough.
+        response = self.client.post(self.url + "rujukan/", {"partner": police.pk, "service": "penegakan_hukum",
+                                                            "consent": "on", "purpose": ""})
+        self.assertContains(response, "tidak menyetujui dilaporkan ke polisi", status_code=400)
+        self.assertFalse(Referral.objects.exists())
+        manager = self.login(self.manager, client=self.client_class())
+        response = manager.post(self.url + "rujukan/", {"partner": police.pk, "service": "penegakan_hukum",
+                                                        "consent": "on", "purpose": ""})
+        self.assertContains(response, "alasan keputusan manajer", status_code=400)
+        response = manager.post(self.url + "rujukan/", {"partner": police.pk, "service": "penegakan_hukum",
+                                                        "consent": "on", "override_reason": "Anak dalam bahaya."})
+        self.assertRedirects(response, self.url + "rujukan/")
+        referral = Referral.objects.get()
+        self.assertEqual((referral.consent_basis, referral.override_reason),
+                         ("keputusan_manajer", "Anak dalam bahaya."))
+
     def test_mediation_page_explains_the_refusal_for_sexual_violence(self) -> None:
         case = create_case(self.operator, assign_to=self.case_worker, manager=self.manager, **sexual_violence())
         page = self.client.get(f"/kasus/{case.pk}/mediasi/")
         self.assertContains(page, "UU TPKS Pasal 23")
         self.assertNotContains(page, "Simpan sesi")
         response = self.client.post(f"/kasus/{case.pk}/mediasi/", {"held_at": local(timezone.now()),
-                                                                   "summary": "Sesi."})
+                                                                   "summary": "Sesi.", "matters": ["nafkah"]})
         self.assertContains(response, "UU TPKS Pasal 23", status_code=400)
         self.assertFalse(case.mediations.exists())
-        response = self.client.post(self.url + "mediasi/", {"held_at": local(timezone.now()), "summary": "Sesi.",
-                                                            "agreement": "Sepakat."})
-        self.assertRedirects(response, self.url + "mediasi/")
+
+    def test_mediation_of_a_civil_matter_records_what_is_mediated(self) -> None:
+        civil = create_case(self.operator, assign_to=self.case_worker, manager=self.manager,
+                            victims=[adult_victim()], violence_types=["psikis"])
+        url = f"/kasus/{civil.pk}/mediasi/"
+        response = self.client.post(url, {"held_at": local(timezone.now()), "summary": "Sesi."})
+        self.assertEqual(response.status_code, 400)
+        self.assertFalse(civil.mediations.exists())
+        response = self.client.post(url, {"held_at": local(timezone.now()), "summary": "Sesi.",
+                                          "matters": ["nafkah", "hak_asuh"], "agreement": "Sepakat."})
+        self.assertRedirects(response, url)
+        self.assertEqual(civil.mediations.get().matters, ["hak_asuh", "nafkah"])
+        self.assertContains(self.client.get(url), "Nafkah (istri / anak)")
+
+    def test_the_police_task_is_not_ticked_off_and_the_manager_closes_it_with_a_reason(self) -> None:
+        case = create_case(self.operator, assign_to=self.case_worker, manager=self.manager, **sexual_violence())
+        task = Task.objects.get(case=case, kind=TaskKind.POLICE_REFERRAL)
+        page = self.client.get(f"/kasus/{case.pk}/")
+        self.assertContains(page, "UU TPKS Pasal 41")
+        self.assertNotContains(page, "Tutup kewajiban tanpa rujukan")  # a case worker has no such form
+        response = self.client.post(f"/kasus/tugas/{task.pk}/selesai/")
+        self.assertRedirects(response, f"/kasus/{case.pk}/")
+        self.assertIsNone(Task.objects.get(pk=task.pk).done_at)
+        self.assertEqual(self.client.post(f"/kasus/{case.pk}/polisi/tutup/", {
+            "basis": "penolakan_korban_dewasa", "reason": "Menolak."}).status_code, 403)
+        manager = self.login(self.manager, client=self.client_class())
+        self.assertContains(manager.get(f"/kasus/{case.pk}/"), "Tutup kewajiban tanpa rujukan")
+        manager.post(f"/kasus/{case.pk}/polisi/tutup/", {"basis": "penolakan_korban_dewasa", "reason": ""})
+        self.assertIsNone(Task.objects.get(pk=task.pk).done_at)
+        response = manager.post(f"/kasus/{case.pk}/polisi/tutup/", {
+            "basis": "penolakan_korban_dewasa", "reason": "Korban dewasa menolak setelah dijelaskan."})
+        self.assertRedirects(response, f"/kasus/{case.pk}/")
+        self.assertEqual(Task.objects.get(pk=task.pk).done_by, self.manager)
+        page = self.client.get(f"/kasus/{case.pk}/")
+        self.assertContains(page, "Ditutup dengan keputusan manajer")
+        self.assertContains(page, "Korban dewasa menolak setelah dijelaskan.")
+
+    def test_only_staff_of_the_case_reach_the_police_decision(self) -> None:
+        case = create_case(self.operator, assign_to=self.case_worker, manager=self.manager, **sexual_violence())
+        url = f"/kasus/{case.pk}/polisi/tutup/"
+        for user in self.everyone:
+            client = self.login(user, client=self.client_class())
+            response = client.post(url, {"basis": "lainnya", "reason": "Alasan."})
+            if user == self.manager:
+                self.assertEqual(response.status_code, 302)
+            else:
+                self.assertIn(response.status_code, (403, 404), user.username)
+        self.assertEqual(PoliceDutyDecision.objects.filter(case=case).count(), 1)
 
     def test_amending_an_event_shows_both_versions_in_the_timeline(self) -> None:
         event = ChronologyEvent.objects.get(report=self.case.primary_report)
