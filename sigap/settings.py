@@ -55,9 +55,26 @@ SIGAP_OFFICE_NAME = env_str("SIGAP_OFFICE_NAME", "UPTD PPA Kabupaten Mesuji")
 SIGAP_HOTLINE = env_str("SIGAP_HOTLINE", "0812 7185 7372")
 SIGAP_WHATSAPP = env_str("SIGAP_WHATSAPP", SIGAP_HOTLINE)
 SIGAP_EMERGENCY_NUMBERS = env_list("SIGAP_EMERGENCY_NUMBERS", ["110", "129"])
-# The address the public reaches this system at: pamphlet QR codes point here.
+# The address the public reaches this system at: pamphlet QR codes, the
+# volunteer's "Desa saya" link and the media kit point here. Production refuses
+# to start without it; in development it follows HOST and PORT (`make run`).
+_DEV_HOST = env_str("HOST", "127.0.0.1") or "127.0.0.1"
+_BIND_ALL = ("0.0.0.0", "::")  # noqa: S104 - listening everywhere is not an address to print
+if _DEV_HOST in _BIND_ALL:
+    _DEV_HOST = "127.0.0.1"
+elif ":" in _DEV_HOST:
+    _DEV_HOST = f"[{_DEV_HOST}]"
+_DEV_PUBLIC_URL = f"http://{_DEV_HOST}:{env_str('PORT', '8000') or '8000'}"
+if PRODUCTION and not env_str("SIGAP_PUBLIC_URL"):
+    raise ImproperlyConfigured(
+        "SIGAP_PUBLIC_URL must be set when SIGAP_ENV=production: the address the public reaches SIGAP at "
+        "(like https://sigap.example.go.id), printed in every pamphlet's QR code"
+    )
 SIGAP_PUBLIC_URL = env_pattern(
-    "SIGAP_PUBLIC_URL", r"https?://[^\s/?#]+(/[^\s?#]*)?", "http://127.0.0.1:8000", "an http(s) URL"
+    "SIGAP_PUBLIC_URL",
+    r"https?://[^\s/?#]+(/[^\s?#]*)?",
+    _DEV_PUBLIC_URL,
+    "an http(s) URL like https://sigap.example.go.id",
 ).rstrip("/")
 # The office's press contact, shown on the public media kit.
 SIGAP_PRESS_CONTACT = env_str("SIGAP_PRESS_CONTACT", "Humas UPTD PPA Kabupaten Mesuji")
@@ -155,6 +172,10 @@ LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "core:staff_home"
 LOGOUT_REDIRECT_URL = "core:public_home"
 
+# How long an administrator's one-time password reset link stays valid.
+SIGAP_PASSWORD_RESET_HOURS = env_int("SIGAP_PASSWORD_RESET_HOURS", 24, minimum=1, maximum=168)
+PASSWORD_RESET_TIMEOUT = SIGAP_PASSWORD_RESET_HOURS * 3600
+
 PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
@@ -232,6 +253,9 @@ if PRODUCTION:
     SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 
 OTP_TOTP_ISSUER = SIGAP_OFFICE_NAME
+# Recovery codes: wrong ones count towards the account lockout above (as wrong TOTP
+# codes do), so django-otp's own per-device delay would only refuse a quick retype.
+OTP_STATIC_THROTTLE_FACTOR = 0
 
 # Backups (sigap.ops): where the background worker writes them, how many it
 # keeps, how often it makes one and when the admin page warns that the last good

@@ -1,5 +1,7 @@
 from django.conf import settings
+from django.templatetags.static import static
 from django.urls import include, path
+from django.views.generic.base import RedirectView
 from django.views.i18n import set_language
 
 from sigap.api import api
@@ -7,6 +9,8 @@ from sigap.core.views import healthz
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
+    # Browsers ask for /favicon.ico on their own; answer with the icon, not a 404 in the log.
+    path("favicon.ico", RedirectView.as_view(url=static("favicon.svg"), permanent=True)),
     path("i18n/setlang/", set_language, name="set_language"),
     path("api/v1/", api.urls),
     path("akun/", include("sigap.accounts.urls")),

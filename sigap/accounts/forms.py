@@ -122,7 +122,8 @@ class UserCreateForm(PasswordPairMixin):
     first_name = forms.CharField(label=_("Nama depan"), max_length=150)
     last_name = forms.CharField(label=_("Nama belakang"), max_length=150, required=False)
     email = forms.EmailField(label=_("Surel"), required=False)
-    role = forms.ChoiceField(label=_("Peran"), choices=Role.choices)
+    # Starts empty: the administrator chooses, never "Administrator" by default.
+    role = forms.ChoiceField(label=_("Peran"), choices=[("", "---------"), *Role.choices])
     desa = forms.ModelChoiceField(
         label=_("Desa (untuk relawan)"),
         queryset=Region.objects.none(),
@@ -148,4 +149,86 @@ class UserCreateForm(PasswordPairMixin):
         if role and role != Role.VOLUNTEER and desa is not None:
             self.add_error("desa", _("Hanya relawan yang terikat pada desa."))
         self.check_passwords(User(username=data.get("username", ""), first_name=data.get("first_name", "")))
+        return data
+
+
+class PasswordChangeForm(PasswordPairMixin):
+    """The signed-in user's own password: the current one first."""
+
+    current = forms.CharField(label=_("Kata sandi sekarang"), strip=False, widget=forms.PasswordInput)
+    field_order = ["current", "password1", "password2"]
+
+    def __init__(self, user: User, *args: Any, **kwargs: Any) -> None:
+        self.user = user
+        super().__init__(*args, **kwargs)
+        self.fields["current"].widget.attrs.update({"autocomplete": "current-password"})
+        self.fields["password1"].label = _("Kata sandi baru")
+        self.fields["password2"].label = _("Ulangi kata sandi baru")
+        for name in ("password1", "password2"):
+            self.fields[name].widget.attrs.update({"autocomplete": "new-password"})
+
+    def clean_current(self) -> str:
+        current: str = self.cleaned_data["current"]
+        if not self.user.check_password(current):
+            raise forms.ValidationError(_("Kata sandi sekarang salah."))
+        return current
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        self.check_passwords(self.user)
+        return data
+
+
+class PasswordResetForm(PasswordPairMixin):
+    """A new password chosen through an administrator's one-time link."""
+
+    def __init__(self, user: User, *args: Any, **kwargs: Any) -> None:
+        self.user = user
+        super().__init__(*args, **kwargs)
+        self.fields["password1"].label = _("Kata sandi baru")
+        for name in ("password1", "password2"):
+            self.fields[name].widget.attrs.update({"autocomplete": "new-password"})
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        self.check_passwords(self.user)
+        return data
+
+
+class RecoveryCodeForm(forms.Form):
+    code = forms.CharField(label=_("Kode pemulihan"), max_length=20)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["code"].widget.attrs.update({"autocomplete": "off", "autocapitalize": "none", "autofocus": True})
+
+    def clean_code(self) -> str:
+        code = "".join(ch for ch in self.cleaned_data["code"].lower() if ch.isalnum())
+        if len(code) != 8:
+            raise forms.ValidationError(_("Kode pemulihan terdiri dari 8 huruf dan angka."))
+        return code
+
+
+class UserEditForm(forms.Form):
+    first_name = forms.CharField(label=_("Nama depan"), max_length=150)
+    last_name = forms.CharField(label=_("Nama belakang"), max_length=150, required=False)
+    email = forms.EmailField(label=_("Surel"), required=False)
+    role = forms.ChoiceField(label=_("Peran"), choices=[("", "---------"), *Role.choices])
+    desa = forms.ModelChoiceField(label=_("Desa (untuk relawan)"), queryset=Region.objects.none(), required=False)
+
+    def __init__(self, *args: Any, editing_self: bool = False, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.editing_self = editing_self
+        self.fields["desa"].queryset = Region.objects.in_deployment().desa().order_by("code")  # type: ignore[attr-defined]
+        if editing_self:
+            self.fields["role"].disabled = True
+            self.fields["role"].help_text = _("Anda tidak dapat mengubah peran Anda sendiri.")
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        role, desa = data.get("role"), data.get("desa")
+        if role == Role.VOLUNTEER and desa is None:
+            self.add_error("desa", _("Relawan harus terikat pada satu desa."))
+        if role and role != Role.VOLUNTEER and desa is not None:
+            self.add_error("desa", _("Hanya relawan yang terikat pada desa."))
         return data

@@ -91,7 +91,10 @@ def enroll_2fa(request: HttpRequest) -> HttpResponse:
                 audit.two_factor_changed(request, user, "enrolled")
             otp_login(request, device)
             messages.success(request, _("Autentikasi dua langkah aktif."))
-            return redirect("core:staff_home")
+            # One-time recovery codes for a lost phone, shown once to be printed.
+            from sigap.accounts.manage_views import show_fresh_codes
+
+            return show_fresh_codes(request, actions.issue_recovery_codes(user, request=request))
         form.add_error("token", _("Kode salah atau sudah kedaluwarsa. Coba kode yang baru."))
     # A standalone SVG (with its xmlns): browsers refuse to draw an <img> without it.
     svg = io.BytesIO()
@@ -194,7 +197,23 @@ def user_set_active(request: HttpRequest, pk: int) -> HttpResponse:
     if request.POST.get("active") == "1":
         actions.reactivate_user(user, by=request.user, request=request)
         messages.success(request, _("Pengguna diaktifkan kembali."))
+    elif request.POST.get("confirm") != "1":
+        # Deactivation ends every session of the person: asked first (manage_views.user_deactivate_confirm).
+        return redirect("accounts:user_deactivate", pk=pk)
     else:
         actions.deactivate_user(user, by=request.user, request=request)
         messages.success(request, _("Pengguna dinonaktifkan dan semua sesinya diakhiri."))
     return redirect("accounts:user_list")
+
+
+@require_POST
+def quick_exit_view(request: HttpRequest) -> HttpResponse:
+    """"Keluar cepat" for someone signed in: end the session, then the neutral site.
+
+    The button posts here without JavaScript; with it, quick-exit.js posts in the
+    background and leaves at once. Back then finds only a sign-in page.
+    """
+    from django.conf import settings
+
+    logout(request)
+    return redirect(settings.SIGAP_QUICK_EXIT_URL)

@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from sigap.network.models import Member, Partner
 from sigap.outreach import pamphlets
+from sigap.outreach.links import public_url_problem
 from sigap.outreach.models import (
     Activity,
     ActivityPhoto,
@@ -116,6 +117,14 @@ def run_pamphlet_batch(batch_id: int) -> PamphletBatch:
         batch.started_at = timezone.now()
         batch.save(update_fields=["status", "started_at"])
     started = time.perf_counter()
+    if public_url_problem():
+        # Configuration changed between the request and the run: no dead QR codes.
+        with transaction.atomic():
+            PamphletBatch.objects.filter(pk=batch_id).update(
+                status=BatchStatus.FAILED, finished_at=timezone.now(), error="public address is loopback"
+            )
+            audit.record("outreach.pamphlet_batch_failed", object_type="outreach.pamphletbatch", object_id=batch_id)
+        return PamphletBatch.objects.get(pk=batch_id)
     try:
         output = pamphlets.render_batch(pamphlets.contents_for_region(batch.campaign.slug))
     except Exception:

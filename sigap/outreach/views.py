@@ -20,6 +20,7 @@ from sigap.outreach.forms import (
     PhotoForm,
     PressReleaseForm,
 )
+from sigap.outreach.links import public_url_problem
 from sigap.outreach.models import (
     Activity,
     ActivityPhoto,
@@ -189,10 +190,17 @@ def photo_download(request: HttpRequest, pk: int, photo_pk: int) -> HttpResponse
 # Pamphlets -------------------------------------------------------------------
 
 
+def _refused(request: HttpRequest, problem: str) -> HttpResponse:
+    """A pamphlet that would carry a dead QR code: the reason, nothing generated."""
+    return render(request, "outreach/pamphlet_refused.html", {"problem": problem}, status=409)
+
+
 @login_required
 def village_pamphlet(request: HttpRequest, code: str, fmt: str) -> HttpResponse:
     """A village's pamphlet, made on the fly: PDF (A4/A5) to print, PNG for WhatsApp."""
     desa = access.get_pamphlet_desa_for(request.user, code)
+    if problem := public_url_problem():
+        return _refused(request, problem)
     campaign = None
     wanted = request.GET.get("kampanye", "")
     if wanted and access.can_manage_pamphlets(request.user):
@@ -227,6 +235,8 @@ def pamphlet_home(request: HttpRequest) -> HttpResponse:
             "campaigns": Campaign.objects.order_by("-started_on", "-id"),
             "batches": PamphletBatch.objects.select_related("campaign").defer("combined_pdf", "archive")[:20],
             "villages": Region.objects.in_deployment().desa().select_related("parent").order_by("code"),
+            "public_url": settings.SIGAP_PUBLIC_URL,
+            "public_url_problem": public_url_problem(),
         },
         status=status,
     )
@@ -236,6 +246,9 @@ def pamphlet_home(request: HttpRequest) -> HttpResponse:
 @require_POST
 def batch_request(request: HttpRequest, campaign_pk: int) -> HttpResponse:
     campaign = get_object_or_404(Campaign, pk=campaign_pk)
+    if problem := public_url_problem():
+        messages.error(request, problem)
+        return redirect("outreach:pamphlet_home")
     actions.request_pamphlet_batch(campaign, by=request.user, request=request)
     messages.success(request, _("Pamflet semua desa sedang dibuat di latar belakang. Muat ulang halaman ini nanti."))
     return redirect("outreach:pamphlet_home")
@@ -403,6 +416,8 @@ def media_release(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 def media_pamphlet(request: HttpRequest, fmt: str) -> HttpResponse:
     """The region-wide pamphlet (no village contact) for the press to publish."""
+    if problem := public_url_problem():
+        return _refused(request, problem)
     content = pamphlets.district_content()
     if fmt == "png":
         return _attachment(pamphlets.render_cached(content, fmt), "image/png", "pamflet-hotline.png")

@@ -40,6 +40,10 @@ def test_setup_link_creates_the_admin_who_then_enrols_two_factor(page: Page) -> 
     page.get_by_label("Kode 6 angka dari aplikasi autentikator").fill(f"{code:06d}")
     page.get_by_role("button", name="Aktifkan").click()
 
+    # One-time recovery codes, shown once to print, then the staff home.
+    page.wait_for_url("**/akun/saya/kode-pemulihan/")
+    assert page.locator("#recovery-codes li").count() == 10
+    page.get_by_role("link", name="Sudah saya simpan").click()
     page.wait_for_url("**/staf/")
     assert "Peran: Administrator" in page.locator("main").inner_text()
     assert User.objects.get(username="rina").role == "admin"

@@ -216,6 +216,12 @@ def test_public_reports_from_a_pamphlet_on_a_phone_without_javascript(
         expect(page.get_by_role("heading", name=re.compile("Laporan Anda sudah kami terima"))).to_be_visible()
         code = page.locator("#tracking-code").inner_text()
         pin = page.locator("#tracking-pin").inner_text()
+        # The code stays on one line on a 390 px screen: never broken mid-code.
+        assert page.evaluate(
+            "(() => { const el = document.getElementById('tracking-code');"
+            " return el.getBoundingClientRect().height < 2 * parseFloat(getComputedStyle(el).fontSize); })()"
+        ), "the tracking code wraps"
+        assert page.evaluate("document.documentElement.scrollWidth") <= 390
         page.screenshot(path=str(results_dir / "public-report-submitted-mobile.png"))
         report = Report.objects.get()
         assert (report.channel, report.source, report.desa_id) == ("web", "pamflet-2026", DESA_B)

@@ -111,3 +111,51 @@ def test_visitor_switches_the_page_to_english_with_the_language_form(page: Page)
     assert page.get_attribute("html", "lang") == "en"
     assert page.get_by_role("link", name="Quick exit").is_visible()
     assert page.get_by_role("heading", name="You are not alone.").is_visible()
+
+
+def test_home_on_a_phone_links_plainly_to_the_form_and_to_tracking(
+    browser: Browser, live_server: LiveServer, results_dir: Path
+) -> None:
+    context = browser.new_context(
+        base_url=live_server.url, viewport={"width": 390, "height": 844}, device_scale_factor=2,
+        is_mobile=True, has_touch=True, locale="id-ID",
+    )
+    try:
+        page = context.new_page()
+        page.goto("/")
+        page.wait_for_load_state("load")
+        hotline = page.locator(".card-call").bounding_box()
+        for name in ("Lapor online", "Lacak laporan"):
+            link = page.get_by_role("link", name=name)
+            assert link.is_visible()
+            box = link.bounding_box()
+            assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= 390
+            # A finger-sized target next to the phone and WhatsApp cards.
+            assert box["height"] >= 44 and hotline is not None and box["y"] - hotline["y"] < 400
+        page.screenshot(path=str(results_dir / "public-home-links-mobile.png"))
+        page.get_by_role("link", name="Lapor online").tap()
+        page.wait_for_url("**/lapor")
+        page.go_back()
+        page.get_by_role("link", name="Lacak laporan").tap()
+        page.wait_for_url("**/lacak")
+        assert page.get_by_label("Kode pelacakan").is_visible()
+    finally:
+        context.close()
+
+
+def test_back_after_quick_exit_never_shows_a_sigap_page_even_after_several(page: Page) -> None:
+    page.goto(NEUTRAL + "?before=1")
+    page.goto("/")
+    page.goto("/lacak")
+    page.goto("/lapor")
+    page.wait_for_load_state("load")
+    page.get_by_role("link", name="Keluar cepat").click()
+    page.wait_for_url(f"**{NEUTRAL}")
+    for _ in range(3):
+        page.go_back()
+        page.wait_for_load_state("load")
+        page.wait_for_timeout(200)
+        assert "Keluar cepat" not in page.content(), page.url
+    # Typing the address again later is a deliberate visit: SIGAP opens.
+    page.goto("/")
+    assert page.get_by_role("link", name="Keluar cepat").is_visible()

@@ -55,7 +55,7 @@ class SignInAuditTests(SigapTestCase):
 class PermissionChangeAuditTests(SigapTestCase):
     def test_deactivation_and_reactivation_are_audited(self) -> None:
         self.login(self.admin)
-        self.client.post(f"/akun/pengguna/{self.operator.pk}/aktif/", {"active": "0"})
+        self.client.post(f"/akun/pengguna/{self.operator.pk}/aktif/", {"active": "0", "confirm": "1"})
         self.client.post(f"/akun/pengguna/{self.operator.pk}/aktif/", {"active": "1"})
         entries = AuditEntry.objects.filter(object_id=str(self.operator.pk), action__startswith="accounts.")
         self.assertEqual([e.action for e in entries], ["accounts.user_deactivated", "accounts.user_reactivated"])

@@ -77,7 +77,7 @@ class UserManagementTests(SigapTestCase):
             if user == self.admin:
                 continue
             client = self.login(user, client=Client())
-            response = client.post(f"/akun/pengguna/{target.pk}/aktif/", {"active": "0"})
+            response = client.post(f"/akun/pengguna/{target.pk}/aktif/", {"active": "0", "confirm": "1"})
             self.assertIn(response.status_code, (403, 404))
         target.refresh_from_db()
         self.assertTrue(target.is_active)
@@ -115,6 +115,6 @@ class UserManagementTests(SigapTestCase):
 
     def test_admin_cannot_deactivate_themself(self) -> None:
         self.login(self.admin)
-        self.client.post(f"/akun/pengguna/{self.admin.pk}/aktif/", {"active": "0"})
+        self.client.post(f"/akun/pengguna/{self.admin.pk}/aktif/", {"active": "0", "confirm": "1"})
         self.admin.refresh_from_db()
         self.assertTrue(self.admin.is_active)

@@ -89,7 +89,8 @@ class TwoFactorTests(SigapTestCase):
         device.refresh_from_db()
         device.throttle_reset()  # django-otp delays the next try after a wrong code
         response = self.client.post("/akun/2fa/daftar/", {"token": current_token(device)})
-        self.assertRedirects(response, "/staf/", fetch_redirect_response=False)
+        # Recovery codes to print first, then the staff pages.
+        self.assertRedirects(response, "/akun/saya/kode-pemulihan/", fetch_redirect_response=False)
         self.assertEqual(self.client.get("/staf/").status_code, 200)
         device.refresh_from_db()
         self.assertTrue(device.confirmed)
@@ -145,7 +146,7 @@ class SessionTests(SigapTestCase):
             self.assertEqual(client.get("/staf/").status_code, 200)
         self.assertEqual(Session.objects.count(), 2)
         admin = self.login(self.admin, client=Client())
-        admin.post(f"/akun/pengguna/{self.volunteer_a.pk}/aktif/", {"active": "0"})
+        admin.post(f"/akun/pengguna/{self.volunteer_a.pk}/aktif/", {"active": "0", "confirm": "1"})
         self.assertEqual(Session.objects.count(), 1)  # only the admin's
         for client in (phone, laptop):
             self.assertEqual(client.get("/staf/").status_code, 302)

@@ -14,6 +14,38 @@ class PublicPageTests(SigapTestCase):
             self.assertContains(response, text)
         self.assertContains(response, '<html lang="id">')
 
+    def test_public_home_links_to_the_online_form_and_to_tracking(self) -> None:
+        response = self.client.get("/")
+        self.assertContains(response, 'href="/lapor"')
+        self.assertContains(response, 'href="/lacak"')
+        self.assertContains(response, "Lapor online")
+        self.assertContains(response, "Lacak laporan")
+
+    def test_favicon_is_served_not_a_404(self) -> None:
+        self.assertContains(self.client.get("/"), 'rel="icon"')
+        response = self.client.get("/favicon.ico")
+        self.assertEqual(response.status_code, 301)
+        self.assertEqual(self.client.get(response["Location"]).status_code, 200)
+
+    def test_quick_exit_signs_staff_out_and_leaves_for_the_neutral_site(self) -> None:
+        from django.conf import settings
+
+        self.login(self.operator)
+        page = self.client.get("/staf/")
+        self.assertContains(page, 'action="/akun/keluar/cepat/"')
+        response = self.client.post("/akun/keluar/cepat/")
+        self.assertRedirects(response, settings.SIGAP_QUICK_EXIT_URL, fetch_redirect_response=False)
+        self.assertRedirects(self.client.get("/staf/"), "/akun/masuk/?next=/staf/")
+        # A GET cannot sign anyone out (an image on another site could do it).
+        self.login(self.operator)
+        self.assertEqual(self.client.get("/akun/keluar/cepat/").status_code, 405)
+        self.assertEqual(self.client.get("/staf/").status_code, 200)
+
+    def test_quick_exit_works_before_the_second_factor(self) -> None:
+        self.login(self.manager, verified=False)
+        self.assertEqual(self.client.post("/akun/keluar/cepat/").status_code, 302)
+        self.assertNotIn("_auth_user_id", self.client.session)
+
     def test_security_headers_on_every_response(self) -> None:
         for url in ("/", "/akun/masuk/", "/healthz", "/api/v1/regions/18.11"):
             response = self.client.get(url)

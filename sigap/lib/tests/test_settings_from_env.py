@@ -106,3 +106,36 @@ def test_a_bad_holiday_list_stops_start_up_naming_the_variable(tmp_path: Path) -
     result = import_settings(tmp_path, SIGAP_HOLIDAYS="2026-12-25,besok")
     assert result.returncode != 0
     assert "SIGAP_HOLIDAYS must be ISO dates" in result.stderr
+
+
+def test_production_refuses_to_start_without_the_public_address(tmp_path: Path) -> None:
+    result = import_settings(tmp_path, SIGAP_ENV="production", SECRET_KEY="x" * 50, ALLOWED_HOSTS="sigap.example")
+    assert result.returncode != 0
+    assert "SIGAP_PUBLIC_URL must be set" in result.stderr
+
+
+def test_production_starts_with_the_public_address(tmp_path: Path) -> None:
+    result = import_settings(
+        tmp_path, SIGAP_ENV="production", SECRET_KEY="x" * 50, ALLOWED_HOSTS="sigap.example",
+        SIGAP_PUBLIC_URL="https://sigap.example/",
+    )
+    assert result.returncode == 0, result.stderr
+
+
+def public_url_of(tmp_path: Path, **env: str) -> str:
+    clean = {k: v for k, v in os.environ.items() if not k.startswith(("SIGAP_", "DATABASE_URL", "SECRET_KEY", "DEBUG"))}
+    clean.pop("HOST", None)
+    clean.pop("PORT", None)
+    clean.update({"SIGAP_DATA_DIR": str(tmp_path), **env})
+    result = subprocess.run(
+        [sys.executable, "-c", "import sigap.settings as s; print(s.SIGAP_PUBLIC_URL)"],
+        cwd=ROOT, env=clean, capture_output=True, text=True, timeout=60, check=True,
+    )
+    return result.stdout.strip()
+
+
+def test_the_development_public_address_follows_host_and_port(tmp_path: Path) -> None:
+    assert public_url_of(tmp_path) == "http://127.0.0.1:8000"
+    assert public_url_of(tmp_path, HOST="192.168.1.20", PORT="8080") == "http://192.168.1.20:8080"
+    assert public_url_of(tmp_path, HOST="0.0.0.0", PORT="9000") == "http://127.0.0.1:9000"  # noqa: S104
+    assert public_url_of(tmp_path, SIGAP_PUBLIC_URL="https://latihan.example/", PORT="9000") == "https://latihan.example"

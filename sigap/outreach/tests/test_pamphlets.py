@@ -13,7 +13,7 @@ from unittest import mock, skipUnless
 from urllib.parse import parse_qs, urlsplit
 
 import zxingcpp
-from django.test import override_settings
+from django.test import Client, override_settings
 from PIL import Image
 
 from sigap.lib.testing import DESA_A, DESA_B, SigapTestCase
@@ -162,3 +162,44 @@ class PamphletTests(SigapTestCase):
         self.assertContains(taken, "sudah dipakai", status_code=400)
         client.post("/sosialisasi/pamflet/", {"slug": "radio-2026", "name": "Radio", "started_on": "2026-01-01"})
         self.assertTrue(Campaign.objects.filter(slug="radio-2026").exists())
+
+
+class PublicAddressTests(SigapTestCase):
+    """Pamphlets carry the public address and are refused when it is this machine's own."""
+
+    def setUp(self) -> None:
+        self.campaign = Campaign.objects.create(slug="pamflet-2025", name="Pamflet 2025", created_by=self.manager)
+
+    @override_settings(SIGAP_PUBLIC_URL=PUBLIC_URL)
+    def test_the_pamphlet_page_shows_the_address_the_qr_codes_carry(self) -> None:
+        page = self.login(self.manager).get("/sosialisasi/pamflet/")
+        self.assertContains(page, f"<code>{PUBLIC_URL}/lapor</code>", html=True)
+        self.assertNotContains(page, "SIGAP_PUBLIC_URL")
+
+    @override_settings(SIGAP_PUBLIC_URL="http://127.0.0.1:8000", SIGAP_ENV="production")
+    def test_a_loopback_address_outside_development_is_refused_and_nothing_is_made(self) -> None:
+        client = self.login(self.manager)
+        page = client.get("/sosialisasi/pamflet/")
+        self.assertContains(page, "SIGAP_PUBLIC_URL")
+        single = client.get(f"/sosialisasi/pamflet/{DESA_A}/a4/")
+        self.assertEqual(single.status_code, 409)
+        self.assertContains(single, "http://127.0.0.1:8000", status_code=409)
+        self.assertNotEqual(single["Content-Type"], "application/pdf")
+        batch = client.post(f"/sosialisasi/pamflet/kampanye/{self.campaign.pk}/buat/", follow=True)
+        self.assertContains(batch, "SIGAP_PUBLIC_URL")
+        self.assertFalse(PamphletBatch.objects.exists())
+        self.assertEqual(Client().get("/pers/pamflet/png/").status_code, 409)
+
+    @override_settings(SIGAP_PUBLIC_URL="http://localhost:8000", SIGAP_ENV="production")
+    def test_a_batch_queued_before_the_address_changed_fails_instead_of_printing_dead_codes(self) -> None:
+        batch = PamphletBatch.objects.create(campaign=self.campaign, requested_by=self.manager)
+        actions.run_pamphlet_batch(batch.pk)
+        batch.refresh_from_db()
+        self.assertEqual(batch.status, BatchStatus.FAILED)
+        self.assertFalse(batch.combined_pdf)
+
+    @override_settings(SIGAP_PUBLIC_URL="http://127.0.0.1:8000", SIGAP_ENV="development")
+    def test_development_may_print_its_loopback_address(self) -> None:
+        single = self.login(self.manager).get(f"/sosialisasi/pamflet/{DESA_A}/png/")
+        self.assertEqual(single.status_code, 200)
+        self.assertEqual(decode_qr(single.content), f"http://127.0.0.1:8000/lapor?desa={DESA_A}&src=pamflet-2025")
