@@ -17,6 +17,7 @@ from django.conf import settings
 from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 
+from sigap.intake.ages import age_text
 from sigap.intake.codes import PerpetratorRelation, Place, Sex, SexualViolenceForm, ViolenceType
 from sigap.network.models import PartnerType, Service
 
@@ -54,13 +55,8 @@ def _label(choices: Any, value: str) -> str:
 
 
 def _age(victim: Any, on: datetime.date) -> str:
-    if victim.birth_date is not None:
-        born = victim.birth_date
-        years = on.year - born.year - ((on.month, on.day) < (born.month, born.day))
-        return _("%(n)s tahun") % {"n": max(0, years)}
-    if victim.stated_age:
-        return _("sekitar %(n)s tahun") % {"n": victim.stated_age}
-    return _("usia tidak diketahui")
+    """The age at the incident (the law's age), and the age on the letter's date where it differs."""
+    return age_text(victim, on)
 
 
 def _section(title: str, lines: list[str]) -> dict[str, Any]:
@@ -85,7 +81,8 @@ def build_letter(case: Any, partner: Any, *, service: str, purpose: str, sent_at
         today = timezone.localdate(sent_at)
         sections: list[dict[str, Any]] = []
         if VICTIMS in wanted:
-            victims = Victim.objects.filter(report_id__in=report_ids).order_by("report_id", "position")
+            victims = (Victim.objects.filter(report_id__in=report_ids).select_related("report")
+                       .order_by("report_id", "position"))
             sections.append(_section(_("Korban"), [
                 f"{v.name or _('(nama tidak diketahui)')}, {_age(v, today)}, {_label(Sex, v.sex)}" for v in victims
             ]))

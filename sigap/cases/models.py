@@ -81,7 +81,7 @@ class Case(models.Model):
     primary_report = models.ForeignKey("intake.Report", on_delete=models.PROTECT, related_name="+")
     registration_number = models.CharField(_("nomor registrasi"), max_length=20)
     risk = models.CharField(_("risiko"), max_length=10, choices=Risk.choices)
-    case_type = models.CharField(_("jenis kasus"), max_length=4, choices=CaseType.choices)
+    case_type = models.CharField(_("jenis kasus"), max_length=7, choices=CaseType.choices, blank=True)
     kecamatan_code = models.CharField(_("kecamatan"), max_length=8, blank=True, default="")
     desa = models.ForeignKey(
         "regions.Region", on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("desa")

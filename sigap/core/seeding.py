@@ -25,7 +25,7 @@ from django.db import DEFAULT_DB_ALIAS, connection, connections, models, transac
 from django.db.models.base import ModelState
 from django.utils import timezone
 
-from sigap.intake import tracking
+from sigap.intake import ages, tracking
 from sigap.intake.codes import (
     CaseType,
     Channel,
@@ -37,7 +37,6 @@ from sigap.intake.codes import (
     ReporterRelation,
     ReportStatus,
     Risk,
-    age_group,
 )
 from sigap.intake.models import (
     ChronologyEvent,
@@ -403,23 +402,22 @@ def seed_batch(ctx: SeedContext, count: int) -> list[Report]:
         contacts: list[Contact] = []
         for report in reports:
             desa, kecamatan = str(report.desa_id), report.kecamatan_code
-            any_child = False
+            report_victims: list[Victim] = []
             for position in range(1 if rng.random() < 0.9 else 2):
                 age = _victim_age(rng)
-                any_child = any_child or age < 18
                 female = rng.random() < 0.8
                 birth = (report.received_at - datetime.timedelta(days=age * 365 + rng.randint(0, 364))).date()
                 name = invented_name(rng)
                 nik = invented_nik(rng, kecamatan, birth, female) if age >= 17 and rng.random() < 0.5 else None
                 victims.append(new(Victim,
                     report=report, position=position, name=name, name_index=name_index(name), birth_date=birth,
-                    age_group=age_group(age), is_child=age < 18, sex="P" if female else "L", nik=nik,
+                    sex="P" if female else "L", nik=nik,
                     nik_index=blind_index("nik", nik) if nik else "", address="Dusun contoh",
                     desa_id=desa, kecamatan_code=kecamatan,
                     education=rng.choice(EDUCATION), occupation=rng.choice(OCCUPATION),
                     disability=rng.random() < 0.04,
                 ))
-            report.case_type = CaseType.AMPK if any_child else CaseType.KTP
+                report_victims.append(victims[-1])
             if rng.random() < 0.85:
                 perpetrators.append(new(Perpetrator,
                     report=report, relation=rng.choice(PERPETRATOR_RELATIONS), sex="L" if rng.random() < 0.9
@@ -434,6 +432,16 @@ def seed_batch(ctx: SeedContext, count: int) -> list[Report]:
                     description="Korban mengalami kekerasan; uraian kejadian dicatat oleh petugas.",
                     recorded_at=report.received_at,
                 ))
+            # Ages at the incident (sigap.intake.ages), from the earliest event just made.
+            report_day = ages.local_day(report.received_at)
+            reference = min(ages.local_day(e.when) for e in events[-position - 1:])
+            for victim in report_victims:
+                for name, value in ages.at_incident(
+                    birth_date=victim.birth_date, stated_age=None, sex=victim.sex, report_day=report_day,
+                    reference_date=reference, date_unknown=False,
+                ).fields().items():
+                    setattr(victim, name, value)
+            report.case_type = ages.report_case_type(v.case_type for v in report_victims)
             types = violence_types(rng)
             violence.extend(new(ReportViolence, report=report, violence_type=t) for t in types)
             if "seksual" in types:

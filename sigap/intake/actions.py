@@ -38,7 +38,8 @@ from sigap.intake.access import (
     get_report_for,
     village_problems,
 )
-from sigap.intake.codes import Authority, Risk, age_group
+from sigap.intake.ages import AgeAtIncident, at_incident, incident_reference, local_day
+from sigap.intake.codes import Authority, DatePrecision, Risk
 from sigap.intake.models import (
     ChronologyEvent,
     Contact,
@@ -62,7 +63,6 @@ from sigap.intake.validation import (
     as_aware,
     canonical_nik,
     check_report,
-    effective_age,
     in_deployment,
 )
 from sigap.vault.audit import record
@@ -98,21 +98,42 @@ class SubmittedReport:
     pin: str
     risk: str
     case_type: str
+    # Each victim's case type, in the order submitted (answers stored before it existed lack it).
+    victim_case_types: tuple[str, ...] = ()
     replayed: bool = False
 
-    def as_response(self) -> dict[str, str]:
+    def as_response(self) -> dict[str, Any]:
         return {
             "registration_number": self.registration_number,
             "tracking_code": self.tracking_code,
             "pin": self.pin,
             "risk": self.risk,
             "case_type": self.case_type,
+            "victim_case_types": list(self.victim_case_types),
         }
 
 
+def victim_ages(data: ReportInput, report_day: datetime.date) -> list[AgeAtIncident]:
+    """Each victim's age, child status and case type at the incident (``sigap.intake.ages``)."""
+    reference, unknown = incident_reference(
+        [(as_aware(e.when), e.precision) for e in data.chronology], report_day
+    )
+    return [
+        at_incident(
+            birth_date=v.birth_date, stated_age=v.age, sex=v.sex, report_day=report_day,
+            reference_date=reference, date_unknown=unknown,
+        )
+        for v in data.victims
+    ]
+
+
 def triage_facts(data: ReportInput, today: datetime.date) -> TriageFacts:
+    """The triage facts of a report received on ``today``; victims' ages are at the incident."""
+    ages = victim_ages(data, today)
     return TriageFacts(
-        victims=tuple(VictimFacts(effective_age(v, today), v.sex, v.disability) for v in data.victims),
+        victims=tuple(
+            VictimFacts(age.age, v.sex, v.disability) for v, age in zip(data.victims, ages, strict=True)
+        ),
         violence_types=frozenset(str(t) for t in data.violence_types),
         perpetrators=tuple(
             PerpetratorFacts(p.lives_with_victim, p.holds_office, p.is_child) for p in data.perpetrators
@@ -134,6 +155,7 @@ def _replay(by: Any, idempotency: Idempotency) -> SubmittedReport | None:
         raise IdempotencyConflict
     body = json.loads(existing.response or "{}")
     assert existing.report is not None
+    body["victim_case_types"] = tuple(body.get("victim_case_types", ()))
     return SubmittedReport(report=existing.report, replayed=True, **body)
 
 
@@ -212,7 +234,8 @@ def _create(
     now: datetime.datetime,
 ) -> SubmittedReport:
     local_now = timezone.localtime(now)
-    today = local_now.date()
+    today = local_day(now)
+    ages = victim_ages(data, today)
     result = assess(triage_facts(data, today))
     authority, transfer_to = _authority(data)
     code, pin = tracking.new_code(), tracking.new_pin()
@@ -286,8 +309,7 @@ def _create(
             consent_statistics=data.consent.statistics_effective,
         )
         victims = []
-        for position, v in enumerate(data.victims):
-            age = effective_age(v, today)
+        for position, (v, age) in enumerate(zip(data.victims, ages, strict=True)):
             nik = canonical_nik(v.nik) if v.nik else None
             victims.append(
                 Victim(
@@ -297,8 +319,6 @@ def _create(
                     name_index=name_index(v.name) if v.name else "",
                     birth_date=v.birth_date,
                     stated_age=str(v.age) if v.age is not None else None,
-                    age_group=age_group(age),
-                    is_child=age < 18,
                     sex=v.sex,
                     nik=nik,
                     nik_index=(nik_index(nik) or "") if nik else "",
@@ -309,6 +329,7 @@ def _create(
                     occupation=v.occupation or "",
                     disability=v.disability,
                     marital_status=v.marital_status or "",
+                    **age.fields(),
                 )
             )
         Victim.objects.bulk_create(victims)
@@ -330,7 +351,8 @@ def _create(
                 report=report,
                 position=position,
                 when=as_aware(e.when),
-                approximate=e.approximate,
+                approximate=e.approximate or e.precision != DatePrecision.HARI,
+                precision=e.precision,
                 place=e.place,
                 desa_id=e.desa,
                 description=e.description,
@@ -360,6 +382,7 @@ def _create(
             pin=pin,
             risk=str(result.risk),
             case_type=str(result.case_type),
+            victim_case_types=tuple(str(t) for t in result.victim_case_types),
         )
         if claim is not None:
             claim.response = json.dumps(submitted.as_response())

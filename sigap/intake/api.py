@@ -13,7 +13,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, JsonResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from ninja import Header, Router, Schema, Status
+from ninja import Field, Header, Router, Schema, Status
 from ninja.security import HttpBearer
 
 from sigap.accounts.models import keyed_digest
@@ -25,6 +25,7 @@ from sigap.intake.actions import (
     submit_report,
     track,
 )
+from sigap.intake.codes import CaseType, Risk
 from sigap.intake.models import ApiToken
 from sigap.intake.validation import ReportInput, ReportInvalid
 from sigap.lib.api_errors import ApiError
@@ -81,8 +82,14 @@ class ReportCreated(Schema):
     registration_number: str
     tracking_code: str
     pin: str
-    risk: str
-    case_type: str
+    risk: Risk
+    case_type: CaseType = Field(
+        description="The report's case type: AMPK when any victim was a child at the incident, "
+        "else KtP when any victim is an adult woman, else Lainnya (adult man)."
+    )
+    victim_case_types: list[CaseType] = Field(
+        default_factory=list, description="Each victim's own case type, in the order submitted."
+    )
 
 
 class ErrorBody(Schema):

@@ -175,8 +175,28 @@ RISK_ORDER = {Risk.RENDAH: 0, Risk.SEDANG: 1, Risk.TINGGI: 2}
 
 
 class CaseType(models.TextChoices):
+    """Jenis kasus, per victim (``sigap.intake.ages.case_type_for``; docs/CASES.md "Rules of law").
+
+    KtP: an adult woman (UU 23/2004, Permen PPPA 2/2022); AMPK: a child, under 18
+    at the incident (UU 35/2014 Pasal 59); Lainnya: an adult man, counted apart.
+    """
+
     KTP = "KtP", _("Kekerasan terhadap Perempuan (KtP)")
     AMPK = "AMPK", _("Anak yang Memerlukan Perlindungan Khusus (AMPK)")
+    LAINNYA = "Lainnya", _("Korban dewasa laki-laki")
+
+
+# The report's (and case's) single case type when its victims differ: the first
+# of these any victim has. Lists show it; statistics count the victims' own.
+CASE_TYPE_PRECEDENCE: tuple[str, ...] = (CaseType.AMPK, CaseType.KTP, CaseType.LAINNYA)
+
+
+class DatePrecision(models.TextChoices):
+    """How precisely a chronology event's date is known (its earliest possible day counts for ages)."""
+
+    HARI = "hari", _("Tanggal diketahui")
+    BULAN = "bulan", _("Hanya bulan diketahui")
+    TAHUN = "tahun", _("Hanya tahun diketahui")
 
 
 class Authority(models.TextChoices):

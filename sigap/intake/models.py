@@ -37,6 +37,7 @@ from sigap.intake.codes import (
     CaseType,
     Channel,
     ContactOutcome,
+    DatePrecision,
     Education,
     MaritalStatus,
     Occupation,
@@ -230,7 +231,9 @@ class Report(models.Model):
     risk_reasons = models.JSONField(default=list, blank=True)
     risk_computed = models.CharField(max_length=10, choices=Risk.choices, editable=False)
     risk_overridden = models.BooleanField(default=False)
-    case_type = models.CharField(_("jenis kasus"), max_length=4, choices=CaseType.choices)
+    # The first of the victims' case types in CASE_TYPE_PRECEDENCE (sigap.intake.ages);
+    # each victim has its own (Victim.case_type), and the report shows them all.
+    case_type = models.CharField(_("jenis kasus"), max_length=7, choices=CaseType.choices, blank=True)
     response_due_at = models.DateTimeField(_("batas waktu respons"))
 
     # Condition and danger (plain flags count in statistics and drive triage).
@@ -314,7 +317,15 @@ class Report(models.Model):
 
 
 class Victim(models.Model):
-    """One victim of a report. Identity fields sealed; age group, sex and desa plain."""
+    """One victim of a report. Identity fields sealed; age at the incident, age group, sex and desa plain.
+
+    ``age_at_incident``, ``age_group``, ``is_child``, ``case_type``,
+    ``incident_reference_date`` and ``incident_date_unknown`` are computed by
+    ``sigap.intake.ages`` from the sealed birth date or stated age and the
+    chronology: they describe the victim **at the incident** (the earliest
+    event), which is what the law and the statistics count. The age today is
+    computed for display only (``ages.age_now``).
+    """
 
     report = models.ForeignKey(Report, on_delete=models.PROTECT, related_name="victims")
     position = models.PositiveSmallIntegerField(default=0)
@@ -322,8 +333,13 @@ class Victim(models.Model):
     name_index = models.CharField(max_length=16, blank=True, default="")
     birth_date = EncryptedDateField(_("tanggal lahir"), null=True, blank=True)
     stated_age = EncryptedCharField(_("usia (perkiraan)"), max_length=3, null=True, blank=True)
-    age_group = models.CharField(_("kelompok usia"), max_length=5, choices=AgeGroup.choices)
-    is_child = models.BooleanField(_("anak"), default=False)
+    # At the incident (sigap.intake.ages). age_group "" and is_child True: age unknown.
+    age_at_incident = models.PositiveSmallIntegerField(_("usia saat kejadian"), null=True, blank=True)
+    age_group = models.CharField(_("kelompok usia saat kejadian"), max_length=5, choices=AgeGroup.choices, blank=True)
+    is_child = models.BooleanField(_("anak saat kejadian"), default=False)
+    case_type = models.CharField(_("jenis kasus"), max_length=7, choices=CaseType.choices, blank=True, default="")
+    incident_reference_date = models.DateField(_("tanggal acuan usia"), null=True, blank=True)
+    incident_date_unknown = models.BooleanField(_("tanggal kejadian belum diketahui"), default=False)
     sex = models.CharField(_("jenis kelamin"), max_length=1, choices=Sex.choices)
     nik = EncryptedCharField(_("NIK"), max_length=16, null=True, blank=True)
     nik_index = models.CharField(max_length=16, blank=True, default="", db_index=True)
@@ -344,6 +360,9 @@ class Victim(models.Model):
         indexes = [
             models.Index(fields=["desa", "name_index"], name="victim_desa_name"),
             models.Index(fields=["kecamatan_code", "age_group", "sex"], name="victim_kec_age_sex"),
+            models.Index(fields=["case_type", "age_group"], name="victim_case_type_age"),
+            models.Index(fields=["is_child", "sex"], name="victim_child_sex"),
+            models.Index(fields=["age_at_incident"], name="victim_age_at_incident"),
         ]
         verbose_name = _("korban")
         verbose_name_plural = _("korban")
@@ -354,6 +373,19 @@ class Victim(models.Model):
     @property
     def age(self) -> int | None:
         return int(self.stated_age) if self.stated_age else None
+
+    @property
+    def age_label(self) -> str:
+        """The age at the incident, and now where it differs (``ages.age_text``)."""
+        from sigap.intake.ages import age_text
+
+        return age_text(self)
+
+    @property
+    def case_type_label(self) -> str:
+        from sigap.intake.ages import case_type_label
+
+        return case_type_label(self.case_type)
 
 
 class Perpetrator(models.Model):
@@ -400,6 +432,10 @@ class ChronologyEvent(models.Model):
     position = models.PositiveSmallIntegerField(default=0)
     when = models.DateTimeField(_("waktu kejadian"), db_index=True)
     approximate = models.BooleanField(_("perkiraan"), default=False)
+    # How much of ``when`` is known; an age counts from the earliest day it allows.
+    precision = models.CharField(
+        _("ketepatan tanggal"), max_length=5, choices=DatePrecision.choices, default=DatePrecision.HARI
+    )
     place = models.CharField(_("tempat kejadian"), max_length=30, choices=Place.choices, default=Place.LAINNYA)
     desa = models.ForeignKey("regions.Region", on_delete=models.PROTECT, related_name="+", verbose_name=_("desa"))
     description = EncryptedTextField(_("uraian"))

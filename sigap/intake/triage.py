@@ -5,10 +5,11 @@ report to and the reason shown to staff. The report's risk is the highest level
 any rule reaches; with none it is rendah. The reasons (rule codes) are stored on
 the report, and ``REASON_LABELS`` turns them into Indonesian text.
 
-Case type (jenis kasus): any victim under 18 makes the report AMPK (anak yang
-memerlukan perlindungan khusus); otherwise KtP (kekerasan terhadap perempuan).
-Reports about adult men only are recorded as KtP too: SIMFONI-PPA has no third
-category, and the unit still takes them.
+Ages are the victims' ages **at the incident** (``sigap.intake.ages``): a girl
+abused at 15 who reports at 18 is a child victim for every rule here. Case type
+(jenis kasus) is per victim (``ages.case_type_for``): AMPK for a child, KtP for
+an adult woman, ``Lainnya`` for an adult man; the report's single type is the
+first of AMPK, KtP, Lainnya any victim has.
 
 Response deadlines: tinggi ``SIGAP_RESPONSE_HOURS_TINGGI`` (1) hours, sedang
 ``SIGAP_RESPONSE_HOURS_SEDANG`` (6) hours, rendah
@@ -28,16 +29,25 @@ from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
+from sigap.intake.ages import case_type_for, is_child_age, report_case_type
 from sigap.intake.codes import RISK_ORDER, CaseType, Risk, ViolenceType
-
-ADULT_AGE = 18
 
 
 @dataclass(frozen=True)
 class VictimFacts:
-    age: int
+    """One victim as the rules see them: ``age`` at the incident (None: unknown, treated as a child)."""
+
+    age: int | None
     sex: str
     disability: bool = False
+
+    @property
+    def is_child(self) -> bool:
+        return is_child_age(self.age)
+
+    @property
+    def case_type(self) -> str:
+        return case_type_for(self.is_child, self.sex)
 
 
 @dataclass(frozen=True)
@@ -62,7 +72,7 @@ class TriageFacts:
 
     @property
     def has_child_victim(self) -> bool:
-        return any(v.age < ADULT_AGE for v in self.victims)
+        return any(v.is_child for v in self.victims)
 
     @property
     def sexual(self) -> bool:
@@ -121,21 +131,24 @@ class TriageResult:
     risk: str
     reasons: list[str] = field(default_factory=list)
     case_type: str = CaseType.KTP
+    victim_case_types: tuple[str, ...] = ()
 
     @property
     def reason_labels(self) -> list[str]:
         return [str(REASON_LABELS.get(code, code)) for code in self.reasons]
 
 
-def case_type_for(victims: tuple[VictimFacts, ...]) -> str:
-    return CaseType.AMPK if any(v.age < ADULT_AGE for v in victims) else CaseType.KTP
-
-
 def assess(facts: TriageFacts) -> TriageResult:
     """Apply every rule; the risk is the highest any rule reaches, reasons in rule order."""
     fired = [rule for rule in RULES if rule.applies(facts)]
     risk = max((rule.risk for rule in fired), key=lambda r: RISK_ORDER[Risk(r)], default=Risk.RENDAH)
-    return TriageResult(risk=str(risk), reasons=[rule.code for rule in fired], case_type=case_type_for(facts.victims))
+    victim_types = tuple(v.case_type for v in facts.victims)
+    return TriageResult(
+        risk=str(risk),
+        reasons=[rule.code for rule in fired],
+        case_type=report_case_type(victim_types),
+        victim_case_types=victim_types,
+    )
 
 
 def reason_labels(codes: list[str]) -> list[str]:

@@ -26,9 +26,11 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstra
 from pydantic import ValidationError as PydanticValidationError
 from pydantic_core import PydanticCustomError
 
+from sigap.intake.ages import age_on
 from sigap.intake.codes import (
     Channel,
     ContactOutcome,
+    DatePrecision,
     Education,
     MaritalStatus,
     Occupation,
@@ -129,6 +131,8 @@ class PerpetratorInput(_Input):
 class EventInput(_Input):
     when: datetime.datetime
     approximate: bool = False
+    # "bulan"/"tahun": only the month/year of ``when`` is known; ages count from its earliest day.
+    precision: DatePrecision = DatePrecision.HARI
     place: Place = Place.LAINNYA
     desa: DesaCode
     description: LongText
@@ -200,10 +204,6 @@ def as_aware(value: datetime.datetime) -> datetime.datetime:
     return value
 
 
-def age_on(birth: datetime.date, day: datetime.date) -> int:
-    return day.year - birth.year - ((day.month, day.day) < (birth.month, birth.day))
-
-
 def nik_problem(value: str) -> str | None:
     """Why a NIK cannot be right, or None. Checks form, region code and the birth date part."""
     digits = re.sub(r"[\s.-]", "", value)
@@ -224,13 +224,6 @@ def nik_problem(value: str) -> str | None:
 
 def canonical_nik(value: str) -> str:
     return re.sub(r"[\s.-]", "", value)
-
-
-def effective_age(victim: VictimInput, today: datetime.date) -> int:
-    """Age in whole years: from the date of birth when known, else the stated age."""
-    if victim.birth_date is not None:
-        return max(0, age_on(victim.birth_date, today))
-    return victim.age if victim.age is not None else 0
 
 
 def check_report(data: ReportInput, *, now: datetime.datetime | None = None) -> dict[str, str]:

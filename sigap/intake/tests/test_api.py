@@ -35,9 +35,10 @@ class PostReportTests(ApiTestCase):
         response = self.post_report(report_payload(), issue_token(self.operator))
         self.assertEqual(response.status_code, 201, response.content)
         body = response.json()
-        self.assertEqual(set(body), {"registration_number", "tracking_code", "pin", "risk", "case_type"})
+        self.assertEqual(set(body), {"registration_number", "tracking_code", "pin", "risk", "case_type",
+                                     "victim_case_types"})
         self.assertRegex(body["registration_number"], r"^1811-\d{4}-000001$")
-        self.assertEqual((body["risk"], body["case_type"]), ("sedang", "AMPK"))
+        self.assertEqual((body["risk"], body["case_type"], body["victim_case_types"]), ("sedang", "AMPK", ["AMPK"]))
         self.assertEqual(Report.objects.get().submitted_by, self.operator)
 
     def test_each_filing_role_may_post_and_the_others_get_403(self) -> None:

@@ -18,6 +18,7 @@ from pydantic import ValidationError
 
 from sigap.intake.access import village_problems
 from sigap.intake.actions import Idempotency, IdempotencyConflict, SubmittedReport, submit_report
+from sigap.intake.ages import case_types_label
 from sigap.intake.codes import PUBLIC_STATUS, ViolenceType
 from sigap.intake.forms import ReportEntry
 from sigap.intake.models import Contact, Report
@@ -195,7 +196,8 @@ def risk_context(report: Report) -> dict[str, Any]:
         "risk_label": report.get_risk_display(),
         "risk_reasons": reason_labels(list(report.risk_reasons or [])),
         "response_due_at": report.response_due_at,
-        "case_type_label": report.get_case_type_display(),
+        # Every case type its victims have (issue 14: the case type belongs to each victim).
+        "case_type_label": case_types_label(report.victims.values_list("case_type", flat=True)),
     }
 
 
