@@ -7,7 +7,7 @@ Builds a scratch deployment (a temporary SQLite file, or a fresh ``sigap_bench``
 database on the PostgreSQL server of DATABASE_URL, never the database named
 there), bulk-inserts ``--cases`` reports (plain columns and violence types) with
 their cases through the cases seeder (``sigap.cases.seeding``; ``--full-seed``
-writes complete sealed reports through ``sigap.core.seeding`` instead, much
+writes complete sealed reports through ``sigap.intake.seeding`` instead, much
 slower), builds one busy case through the real actions, then times the screens
 in-process with Django's test client, signed in as the manager (who sees every
 case) and as a case worker. Prints the median and 95th percentile of each
@@ -63,7 +63,7 @@ def setup(folder: Path) -> str:
 
 def seed_full(total: int, batch: int) -> float:
     """Everything the seed command writes (sealed identities, victims, contacts, ...): slow, complete."""
-    from sigap.core.seeding import make_context, seed_batch
+    from sigap.intake.seeding import make_context, seed_batch
 
     ctx = make_context(20261129)
     started = time.perf_counter()
@@ -91,9 +91,9 @@ def seed_fast(total: int, batch: int) -> float:
     from django.utils import timezone
 
     from sigap.cases.seeding import seed_cases
-    from sigap.core.seeding import fast_insert, make_context, reset_sequences, violence_types
     from sigap.intake.codes import CaseType, Channel, ReportStatus, Risk
     from sigap.intake.models import Report, ReportViolence
+    from sigap.intake.seeding import fast_insert, make_context, reset_sequences, violence_types
 
     ctx = make_context(20261129)
     rng: random.Random = ctx.rng

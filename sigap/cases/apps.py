@@ -16,7 +16,7 @@ class CasesConfig(AppConfig):
 
         # ``manage.py seed`` opens a case for every synthetic report it writes.
         from sigap.cases.seeding import seed_cases
-        from sigap.core.seeding import SEEDERS
+        from sigap.intake.seeding import SEEDERS
 
         if seed_cases not in SEEDERS:
             SEEDERS.append(seed_cases)

@@ -1,4 +1,4 @@
-"""Synthetic cases for ``manage.py seed`` (``sigap.core.seeding``): one case per seeded report.
+"""Synthetic cases for ``manage.py seed`` (``sigap.intake.seeding``): one case per seeded report.
 
 Plausible shape: older cases are closed, recent ones spread over the stages;
 each is assigned to a seeded case worker, has its opening and stage changes,
@@ -76,7 +76,7 @@ def seed_partners(ctx: Any) -> list[Any]:
 
 
 def seed_cases(ctx: Any, reports: list[Report]) -> None:
-    from sigap.core.seeding import fast_insert, new, reset_sequences
+    from sigap.intake.seeding import fast_insert, new, reset_sequences
 
     if not reports:
         return

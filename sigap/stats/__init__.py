@@ -56,7 +56,7 @@ A lease on ``TallyState`` keeps two runs from overlapping. ``stats.tally_full``
 (weekly) and ``manage.py stats_refresh --full`` recount every cell: the safety
 net for a change none of the markers saw (e.g. an unaudited bulk update).
 ``manage.py seed`` counts each seeded batch by addition as it writes it
-(``core.seeding.AFTER_BATCH``), so a seeded database has complete dashboards at
+(``intake.seeding.AFTER_BATCH``), so a seeded database has complete dashboards at
 once. Numbers lag the data by at most one run; the page says when they were
 last brought up to date.
 

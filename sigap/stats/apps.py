@@ -7,7 +7,7 @@ class StatsConfig(AppConfig):
     verbose_name = "Statistik"
 
     def ready(self) -> None:
-        from sigap.core.seeding import AFTER_BATCH
+        from sigap.intake.seeding import AFTER_BATCH
         from sigap.stats.tally import count_seeded
 
         # Seeded reports are counted as they are written, so dashboards over a

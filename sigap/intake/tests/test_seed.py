@@ -9,7 +9,6 @@ from django.db.models import Count
 from django.test import TestCase
 from django.utils import timezone
 
-from sigap.core.seeding import fast_insert, new
 from sigap.intake.codes import Channel, ReportStatus, Risk
 from sigap.intake.models import (
     Contact,
@@ -19,6 +18,7 @@ from sigap.intake.models import (
     ReportViolence,
     Victim,
 )
+from sigap.intake.seeding import fast_insert, new
 from sigap.lib.testing import DESA_A, load_test_regions
 from sigap.vault.audit import verify_chain
 

@@ -4,7 +4,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 
-from sigap.core.seeding import make_context, seed_batch
+from sigap.intake.seeding import make_context, seed_batch
 
 
 class Command(BaseCommand):
