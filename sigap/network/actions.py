@@ -201,3 +201,63 @@ def remove_partner_member(link: PartnerMember, *, by: Any, request: HttpRequest 
             "network.partner_member_removed", actor=by, obj=link, reason=f"partner={link.partner_id}", request=request
         )
         link.delete()
+
+
+# Bulk import -------------------------------------------------------------------
+
+
+def preview_import(*, kind: str, filename: str, content: bytes, by: Any, request: HttpRequest | None = None) -> Any:
+    """Keep an uploaded list (sealed) for its preview; nothing is imported yet."""
+    from sigap.network.models import ImportBatch
+
+    with transaction.atomic():
+        batch = ImportBatch.objects.create(kind=kind, filename=filename[:200], content=content, created_by=by)
+        audit.record("network.import_previewed", actor=by, obj=batch, reason=kind, request=request)
+    return batch
+
+
+def run_import(batch: Any, *, by: Any, request: HttpRequest | None = None) -> Any:
+    """Import the rows without problems, all in one transaction, checked again now; then erase the file."""
+    from sigap.network import imports
+    from sigap.network.models import ImportBatch, ImportStatus
+
+    with transaction.atomic():
+        batch = ImportBatch.objects.select_for_update().get(pk=batch.pk)
+        if batch.status != ImportStatus.PREVIEWED or batch.content is None:
+            raise NetworkError("this list was already imported")
+        rows = imports.check(batch.kind, imports.parse(bytes(batch.content), batch.filename))
+        imported = 0
+        groups_done: set[str] = set()
+        for row in rows:
+            if not row.ok:
+                continue
+            if batch.kind == imports.KIND_MEMBERS:
+                data = row.data
+                member_data = {k: data[k] for k in ("kind", "name", "position", "group_role", "phone", "may_print")}
+                add_member(desa=data["desa"], data=member_data, by=by, request=request)
+                desa = data["desa"]
+                if data["kind"] == "patbm" and desa.code not in groups_done:
+                    group = PatbmGroup.objects.filter(desa=desa).first()
+                    if group is None or (data["decree"] and not group.decree_number):
+                        save_patbm_group(
+                            desa, formed_on=group.formed_on if group else None,
+                            decree_number=data["decree"] or (group.decree_number if group else ""),
+                            by=by, request=request,
+                        )
+                    groups_done.add(desa.code)
+            else:
+                save_partner(None, data=row.data["data"], services=row.data["services"],
+                             kecamatan=row.data["kecamatan"], by=by, request=request)
+            imported += 1
+        batch.status = ImportStatus.IMPORTED
+        batch.imported_at = timezone.now()
+        batch.content = None
+        batch.rows_total = len(rows)
+        batch.rows_imported = imported
+        batch.skipped = [[row.number, row.problems] for row in rows if not row.ok]
+        batch.save()
+        audit.record(
+            "network.import_done", actor=by, obj=batch, request=request,
+            reason=f"{batch.kind} imported={imported} skipped={len(rows) - imported}",
+        )
+    return batch

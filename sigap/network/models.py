@@ -18,7 +18,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from sigap.vault.fields import EncryptedCharField, EncryptedTextField
+from sigap.vault.fields import EncryptedBytesField, EncryptedCharField, EncryptedTextField
 
 USER = settings.AUTH_USER_MODEL
 
@@ -268,3 +268,34 @@ def partner_of(user: Any) -> Partner | None:
         return None
     membership = PartnerMember.objects.select_related("partner").filter(user=user, partner__active=True).first()
     return membership.partner if membership else None
+
+
+class ImportStatus(models.TextChoices):
+    PREVIEWED = "previewed", _("Pratinjau")
+    IMPORTED = "imported", _("Diimpor")
+
+
+class ImportBatch(models.Model):
+    """One uploaded list (village network or partners): previewed, then imported once.
+
+    The file is kept sealed only between the preview and the import, then erased;
+    the report keeps row numbers and counts, never a name or a number.
+    """
+
+    kind = models.CharField(max_length=10)
+    filename = models.CharField(max_length=200, blank=True, default="")
+    content = EncryptedBytesField(null=True, blank=True)
+    status = models.CharField(max_length=10, choices=ImportStatus.choices, default=ImportStatus.PREVIEWED)
+    created_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+    imported_at = models.DateTimeField(null=True, blank=True)
+    rows_total = models.PositiveIntegerField(default=0)
+    rows_imported = models.PositiveIntegerField(default=0)
+    # [[row number, [problem, ...]], ...] for the rows left out (problems name no person).
+    skipped = models.JSONField(default=list, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"import {self.pk}"

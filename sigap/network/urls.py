@@ -1,12 +1,17 @@
 from django.urls import path
 
-from sigap.network import views
+from sigap.network import import_views, views
 
 app_name = "network"
 
 DESA = "<str:code>"
 
 urlpatterns = [
+    path("impor/", import_views.import_upload, name="import_upload"),
+    path("impor/templat/<str:kind>.<str:fmt>", import_views.import_template, name="import_template"),
+    path("impor/<int:pk>/", import_views.import_preview, name="import_preview"),
+    path("impor/<int:pk>/jalankan/", import_views.import_run, name="import_run"),
+    path("impor/<int:pk>/laporan/", import_views.import_report, name="import_report"),
     path("desa/", views.village_list, name="village_list"),
     path("desa-saya/", views.my_village, name="my_village"),
     path(f"desa/{DESA}/", views.village_detail, name="village_detail"),
