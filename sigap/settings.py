@@ -32,7 +32,12 @@ DEBUG = env_bool("DEBUG", default=False)
 if PRODUCTION and DEBUG:
     raise ImproperlyConfigured("DEBUG must be off when SIGAP_ENV=production")
 
-DATA_DIR = Path(env_str("SIGAP_DATA_DIR", "") or BASE_DIR / "var").resolve()
+# Training mode (sigap/lib/training.py): a separate deployment to practise on,
+# with its own data folder, "DATA LATIHAN" everywhere, LT- numbers, no WhatsApp/SMS.
+SIGAP_TRAINING = env_bool("SIGAP_TRAINING", default=False)
+DATA_DIR = Path(
+    env_str("SIGAP_DATA_DIR", "") or (BASE_DIR / "var" / "latihan" if SIGAP_TRAINING else BASE_DIR / "var")
+).resolve()
 
 SECRET_KEY = env_str("SECRET_KEY")
 if not SECRET_KEY:

@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 
 from sigap.intake.ages import age_text
 from sigap.intake.codes import PerpetratorRelation, Place, Sex, SexualViolenceForm, ViolenceType
+from sigap.lib import training
 from sigap.network.models import PartnerType, Service
 
 VICTIMS = "victims"
@@ -202,4 +203,5 @@ def render_pdf(letter: dict[str, Any]) -> bytes:
         pdf.ln(10)
         line(letter.get("sender", ""), 11, "B")
         line(letter.get("office", ""), 10)
+        training.stamp_pdf(pdf)
         return bytes(pdf.output())

@@ -15,6 +15,7 @@ def sigap(request: HttpRequest) -> dict[str, object]:
         "whatsapp_link": "https://wa.me/" + _wa_number(settings.SIGAP_WHATSAPP),
         "emergency_numbers": settings.SIGAP_EMERGENCY_NUMBERS,
         "quick_exit_url": settings.SIGAP_QUICK_EXIT_URL,
+        "training": settings.SIGAP_TRAINING,
         "nav_items": nav_for(user) if user is not None and user.is_authenticated else [],
     }
 

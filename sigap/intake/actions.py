@@ -65,6 +65,7 @@ from sigap.intake.validation import (
     check_report,
     in_deployment,
 )
+from sigap.lib import training
 from sigap.vault.audit import record
 from sigap.vault.blind import NotNormalisable, name_index, nik_index, normalise_phone, phone_index
 
@@ -253,7 +254,7 @@ def _create(
                 user=by, key=idempotency.key, request_digest=idempotency.request_digest, created_at=now
             )
         sequence = _next_number(region_code, local_now.year)
-        registration_number = f"{region_code}-{local_now.year}-{sequence:06d}"
+        registration_number = f"{training.number_prefix()}{region_code}-{local_now.year}-{sequence:06d}"
 
         reporter = data.reporter
         identity = None

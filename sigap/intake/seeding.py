@@ -50,6 +50,7 @@ from sigap.intake.models import (
     TrackingCode,
     Victim,
 )
+from sigap.lib import training
 from sigap.regions.models import Region
 from sigap.vault.audit import entry_hash
 from sigap.vault.blind import blind_index, name_index
@@ -374,7 +375,7 @@ def seed_batch(ctx: SeedContext, count: int) -> list[Report]:
         status = (ReportStatus.SELESAI if age_days > 120 or rng.random() < 0.3
                   else ReportStatus.DITANGANI if rng.random() < 0.7 else ReportStatus.DITERIMA)
         reports.append(new(Report,
-            registration_number=f"{region_code}-{local.year}-{sequence:06d}", region_code=region_code,
+            registration_number=f"{training.number_prefix()}{region_code}-{local.year}-{sequence:06d}", region_code=region_code,
             year=local.year, sequence=sequence, status=status, channel=_weighted(rng, CHANNEL_WEIGHTS),
             source=rng.choice(["", "", "", "pamflet-desa"]), received_at=received, created_at=received,
             reporter_relation=rng.choice(RELATIONS), reporter_declined_identity=declined,

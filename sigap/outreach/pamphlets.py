@@ -19,6 +19,7 @@ from django.conf import settings
 from fpdf import FPDF
 from PIL import Image, ImageDraw, ImageFont
 
+from sigap.lib import training
 from sigap.network.models import Member
 from sigap.network.queries import printable_contact, printable_contacts
 from sigap.outreach.links import current_campaign_slug, report_link
@@ -278,6 +279,7 @@ def render_pdf(contents: list[PamphletContent], size: str = "a4") -> bytes:
     pdf = _new_pdf(size)
     for content in contents:
         _pdf_page(pdf, content)
+    training.stamp_pdf(pdf)
     return bytes(pdf.output())
 
 
@@ -347,6 +349,9 @@ def render_png(content: PamphletContent) -> bytes:
     y += qr_side + 14
     centred("Pindai untuk melapor lewat internet", 28, INK, 4)
     centred(content.link, 22, INK)
+    if training.active():
+        draw.rectangle((0, 0, width, 34), fill=ACCENT)
+        draw.text((width / 2, 6), training.MARK, font=_font(22), fill=(255, 255, 255), anchor="mt")
 
     out = io.BytesIO()
     # Level 3 of 9: nearly the smallest files of a flat-colour image at a fraction of the time.

@@ -18,6 +18,7 @@ from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 
 from sigap.intake.codes import AgeGroup, CaseType, Risk, Sex, ViolenceType
+from sigap.lib import training
 from sigap.regions.models import Level, Region
 from sigap.stats import dimensions as d
 from sigap.stats.dashboard import (
@@ -274,6 +275,7 @@ class _Pdf:
         self.pdf.set_y(top + height + 8)
 
     def output(self) -> bytes:
+        training.stamp_pdf(self.pdf)
         return bytes(self.pdf.output())
 
 

@@ -159,3 +159,26 @@ def test_back_after_quick_exit_never_shows_a_sigap_page_even_after_several(page:
     # Typing the address again later is a deliberate visit: SIGAP opens.
     page.goto("/")
     assert page.get_by_role("link", name="Keluar cepat").is_visible()
+
+
+def test_training_deployment_shows_its_banner_on_every_page(
+    browser: Browser, live_server: LiveServer, settings: object, results_dir: Path
+) -> None:
+    settings.SIGAP_TRAINING = True  # type: ignore[attr-defined]
+    context = browser.new_context(
+        base_url=live_server.url, viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True,
+        locale="id-ID",
+    )
+    try:
+        page = context.new_page()
+        for url in ("/", "/lapor", "/lacak", "/akun/masuk/"):
+            page.goto(url)
+            banner = page.locator("#training-banner")
+            assert banner.is_visible(), url
+            assert "DATA LATIHAN" in banner.inner_text()
+            box = banner.bounding_box()
+            assert box is not None and box["y"] < 200, "the banner is seen first"
+        assert page.title().startswith("[LATIHAN]")
+        page.screenshot(path=str(results_dir / "training-banner-mobile.png"))
+    finally:
+        context.close()

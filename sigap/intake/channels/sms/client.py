@@ -48,7 +48,8 @@ class SmsProvider:
     window_hours: int | None = None
 
     def enabled(self) -> bool:
-        return config_ready()
+        # A training deployment never messages anyone (sigap/lib/training.py).
+        return config_ready() and not settings.SIGAP_TRAINING
 
     def send_text(self, to: str, text: str, *, reference: str) -> str:
         if not self.enabled():

@@ -77,7 +77,8 @@ class WhatsAppProvider:
     window_hours: int | None = 24
 
     def enabled(self) -> bool:
-        return config_ready()
+        # A training deployment never messages anyone (sigap/lib/training.py).
+        return config_ready() and not settings.SIGAP_TRAINING
 
     def _send(self, payload: dict[str, Any]) -> str:
         if not self.enabled():

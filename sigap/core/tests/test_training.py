@@ -1,0 +1,92 @@
+"""Training mode: a practice deployment nobody can mistake for the real one."""
+
+from __future__ import annotations
+
+import io
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.test import override_settings
+
+from sigap.intake.channels.sms.client import SmsProvider
+from sigap.intake.channels.whatsapp.client import WhatsAppProvider
+from sigap.intake.models import Report
+from sigap.intake.tests.factories import create_report
+from sigap.lib import training
+from sigap.lib.testing import DESA_A, SigapTestCase
+from sigap.outreach import pamphlets
+from sigap.outreach.tests.test_pamphlets import pdf_text
+from sigap.regions.models import Region
+
+ROOT = Path(__file__).resolve().parents[3]
+CHANNELS = {
+    "SIGAP_WHATSAPP_PHONE_NUMBER_ID": "123", "SIGAP_WHATSAPP_ACCESS_TOKEN": "t", "SIGAP_WHATSAPP_APP_SECRET": "s",
+    "SIGAP_WHATSAPP_VERIFY_TOKEN": "v", "SIGAP_SMS_GATEWAY_URL": "https://sms.example/send",
+    "SIGAP_SMS_GATEWAY_SECRET": "x",
+}
+
+
+class TrainingModeTests(SigapTestCase):
+    @override_settings(SIGAP_TRAINING=True)
+    def test_every_page_carries_the_banner(self) -> None:
+        for url in ("/", "/lapor", "/lacak"):
+            self.assertContains(self.client.get(url), 'id="training-banner"', msg_prefix=url)
+        page = self.login(self.operator).get("/staf/")
+        self.assertContains(page, "DATA LATIHAN")
+        self.assertContains(page, "<title>[LATIHAN]")
+
+    def test_a_real_deployment_has_no_banner_and_plain_numbers(self) -> None:
+        self.assertNotContains(self.client.get("/"), "training-banner")
+        submitted = create_report(self.operator)
+        self.assertFalse(submitted.registration_number.startswith("LT-"))
+
+    @override_settings(SIGAP_TRAINING=True)
+    def test_numbers_are_prefixed(self) -> None:
+        submitted = create_report(self.operator)
+        self.assertTrue(submitted.registration_number.startswith("LT-1811-"), submitted.registration_number)
+        self.assertTrue(Report.objects.get().registration_number.startswith("LT-"))
+
+    @override_settings(SIGAP_TRAINING=True, **CHANNELS)
+    def test_whatsapp_and_sms_send_nothing(self) -> None:
+        self.assertFalse(WhatsAppProvider().enabled())
+        self.assertFalse(SmsProvider().enabled())
+
+    @override_settings(**CHANNELS)
+    def test_configured_channels_are_on_outside_training(self) -> None:
+        self.assertTrue(WhatsAppProvider().enabled())
+        self.assertTrue(SmsProvider().enabled())
+
+    @override_settings(SIGAP_TRAINING=True)
+    def test_generated_pdfs_carry_the_mark(self) -> None:
+        content = pamphlets.content_for(Region.objects.get(code=DESA_A), campaign="latihan")
+        self.assertIn(training.MARK, pdf_text(pamphlets.render_pdf([content, content], "a4")))
+
+    def test_real_pdfs_do_not(self) -> None:
+        content = pamphlets.content_for(Region.objects.get(code=DESA_A), campaign="latihan")
+        self.assertNotIn(training.MARK, pdf_text(pamphlets.render_pdf([content], "a4")))
+
+    def test_the_caseload_command_refuses_a_real_deployment(self) -> None:
+        with self.assertRaisesMessage(CommandError, "SIGAP_TRAINING=1"):
+            call_command("training_fill", "--cases", "3", stdout=io.StringIO())
+        self.assertFalse(Report.objects.exists())
+
+    @override_settings(SIGAP_TRAINING=True)
+    def test_the_caseload_command_fills_a_training_deployment(self) -> None:
+        call_command("training_fill", "--cases", "12", "--random-seed", "7", stdout=io.StringIO())
+        numbers = list(Report.objects.values_list("registration_number", flat=True))
+        self.assertEqual(len(numbers), 12)
+        self.assertTrue(all(n.startswith("LT-") for n in numbers))
+
+
+@pytest.mark.parametrize(("env", "expected"), [({}, "var"), ({"SIGAP_TRAINING": "1"}, "var/latihan")])
+def test_training_keeps_its_own_data_folder(env: dict[str, str], expected: str) -> None:
+    clean = {k: v for k, v in os.environ.items() if not k.startswith(("SIGAP_", "DATABASE_URL"))}
+    result = subprocess.run(
+        [sys.executable, "-c", "import sigap.settings as s; print(s.DATA_DIR)"],
+        cwd=ROOT, env={**clean, **env}, capture_output=True, text=True, timeout=60, check=True,
+    )
+    assert result.stdout.strip() == str((ROOT / expected).resolve())
