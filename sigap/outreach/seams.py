@@ -81,3 +81,16 @@ def public_figures() -> dict[str, Any] | None:
         return None
     figures = provider()
     return dict(figures) if figures else None
+
+
+def public_figures_as_of() -> Any:
+    """When the statistics app computed the public figures (a datetime), or None."""
+    if not apps.is_installed("sigap.stats"):
+        return None
+    try:
+        from importlib import import_module
+
+        provider = getattr(import_module("sigap.stats.public"), "public_figures_as_of", None)
+    except ImportError:
+        return None
+    return provider() if provider is not None else None

@@ -31,7 +31,7 @@ from sigap.outreach.models import (
     ReleaseStatus,
 )
 from sigap.outreach.photos import PhotoRejected
-from sigap.outreach.seams import public_figures
+from sigap.outreach.seams import public_figures, public_figures_as_of
 from sigap.regions.models import Region
 
 
@@ -398,6 +398,7 @@ def media_kit(request: HttpRequest) -> HttpResponse:
         "outreach/media_kit.html",
         {
             "figures": public_figures(),
+            "figures_as_of": public_figures_as_of(),
             "releases": PressRelease.objects.filter(status=ReleaseStatus.APPROVED).order_by("-approved_at")[:10],
             "press_contact": settings.SIGAP_PRESS_CONTACT,
             "press_phone": settings.SIGAP_PRESS_PHONE,

@@ -137,8 +137,8 @@ def public_figures() -> dict[str, Any] | None:
     suppressed or "<5" total is passed on as it is published, never computed.
     """
     snapshot = PublicStatsSnapshot.objects.order_by("-year").first()
-    if snapshot is None:
-        return None
+    if snapshot is None or not has_counts(snapshot.data):
+        return None  # "belum ada data" rather than a row of zeros
     data = snapshot.data
     year = data["year"]
 
@@ -157,3 +157,34 @@ def public_figures() -> dict[str, Any] | None:
     if sexual:
         figures[f"kasus kekerasan seksual tahun {year}"] = shown(sexual)
     return figures
+
+
+def has_counts(data: dict[str, Any]) -> bool:
+    """Whether a snapshot counted anything at all (a suppressed total means it did)."""
+    total = data.get("cases_by_kecamatan_quarter", {}).get("total", {})
+    return bool(total.get("suppressed") or total.get("count"))
+
+
+def public_figures_as_of() -> datetime.datetime | None:
+    """When the figures of ``public_figures`` were computed (the media kit says "per ...")."""
+    snapshot = PublicStatsSnapshot.objects.order_by("-year").first()
+    if snapshot is None or not has_counts(snapshot.data):
+        return None
+    return snapshot.generated_at
+
+
+def refresh_if_still_empty(today: datetime.date | None = None) -> bool:
+    """A new deployment: publish as soon as the first reports are counted, not a day after an empty start.
+
+    Cheap enough for every few minutes: one snapshot read and, while it is still
+    empty, one EXISTS query. Returns whether it recomputed.
+    """
+    year = (today or timezone.localdate()).year
+    snapshot = PublicStatsSnapshot.objects.filter(year=year).first()
+    if snapshot is not None and has_counts(snapshot.data):
+        return False
+    if not _counted_reports(year).exists():
+        return False
+    for each in years_to_refresh(today):
+        refresh(each)
+    return True

@@ -16,6 +16,13 @@ def refresh_public_stats() -> None:
         public.refresh(year)
 
 
+@periodic(name="stats.public_numbers_first", minutes=5)
+@task()
+def publish_first_numbers() -> None:
+    """Until the public numbers count something, check every 5 minutes (one cheap query)."""
+    public.refresh_if_still_empty()
+
+
 @periodic(name="stats.tally", minutes=5)
 @task()
 def refresh_counts() -> None:

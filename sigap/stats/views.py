@@ -13,6 +13,7 @@ from sigap.stats import actions, dashboard, exports, simfoni
 from sigap.stats.forms import PeriodForm, parse_month, shift_month, this_month
 from sigap.stats.models import MonthlyReport, MonthlyReportStatus, PublicStatsSnapshot
 from sigap.stats.monthly import _latin1
+from sigap.stats.public import has_counts
 
 
 @require_GET
@@ -27,7 +28,8 @@ def public_numbers(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "stats/public_numbers.html",
-        {"snapshot": snapshot, "data": snapshot.data if snapshot else None, "year": year, "years": years},
+        {"snapshot": snapshot, "data": snapshot.data if snapshot else None, "year": year, "years": years,
+         "counted": bool(snapshot and has_counts(snapshot.data))},
     )
 
 
