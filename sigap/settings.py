@@ -9,7 +9,6 @@ from __future__ import annotations
 from pathlib import Path
 
 from django.core.exceptions import ImproperlyConfigured
-from django.utils.translation import gettext_lazy as _
 
 from sigap.lib.env import (
     database_from_url,
@@ -315,7 +314,9 @@ SIGAP_ASSESSMENT_DAYS = env_int("SIGAP_ASSESSMENT_DAYS", 3, minimum=1)
 SIGAP_ATTACHMENT_MAX_MB = env_int("SIGAP_ATTACHMENT_MAX_MB", 10, minimum=1, maximum=100)
 
 LANGUAGE_CODE = "id"
-LANGUAGES = [("id", _("Bahasa Indonesia")), ("en", _("English"))]
+# Each language named in itself, so the menu reads "English" to whoever needs it
+# (Django's Indonesian catalogue would show "Inggris").
+LANGUAGES = [("id", "Bahasa Indonesia"), ("en", "English")]
 LOCALE_PATHS = [PACKAGE_DIR / "locale"]
 TIME_ZONE = "Asia/Jakarta"
 USE_I18N = True

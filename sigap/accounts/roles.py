@@ -14,6 +14,7 @@ from django.db import models
 from django.urls import NoReverseMatch, reverse
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class Role(models.TextChoices):
@@ -122,7 +123,7 @@ NAVIGATION: list[NavItem] = [
     NavItem("cases:awaiting_reports", _("Buka kasus"), Perm.VIEW_REPORTS),
     NavItem("cases:deidentified", _("Data kasus"), Perm.VIEW_STATS),
     NavItem("network:village_list", _("Jaringan desa"), Perm.MANAGE_NETWORK),
-    NavItem("network:partner_list", _("Mitra"), Perm.MANAGE_NETWORK),
+    NavItem("network:partner_list", pgettext_lazy("partner directory", "Mitra"), Perm.MANAGE_NETWORK),
     NavItem("outreach:activity_list", _("Sosialisasi"), Perm.MANAGE_OUTREACH),
     NavItem("outreach:coverage", _("Cakupan desa"), Perm.MANAGE_OUTREACH),
     NavItem("stats:dashboard", _("Statistik"), Perm.VIEW_STATS),

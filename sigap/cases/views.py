@@ -20,6 +20,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -231,7 +232,7 @@ def deidentified_list(request: HttpRequest) -> HttpResponse:
 
 def _chain(case: Case) -> list[dict[str, Any]]:
     steps = [
-        (_("Laporan diterima"), case.reported_at),
+        (pgettext("case timeline date", "Laporan diterima"), case.reported_at),
         (_("Kontak pertama"), case.first_contact_at),
         (_("Asesmen"), case.assessed_at),
         (_("Layanan pertama"), case.first_service_at),

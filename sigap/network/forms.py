@@ -44,7 +44,7 @@ class MemberForm(forms.Form):
         label=_("Boleh dicetak di pamflet (hanya narahubung, dengan persetujuannya)"), required=False
     )
     joined_on = forms.DateField(
-        label=_("Bergabung sejak"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label=_("Bergabung sejak"), required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
     )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -74,7 +74,7 @@ class MemberForm(forms.Form):
 
 class PatbmGroupForm(forms.Form):
     formed_on = forms.DateField(
-        label=_("Dibentuk pada"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label=_("Dibentuk pada"), required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
     )
     decree_number = forms.CharField(label=_("Nomor SK pembentukan"), max_length=100, required=False)
 

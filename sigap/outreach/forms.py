@@ -46,7 +46,7 @@ class AreaForm(forms.Form):
 
 
 class ActivityForm(forms.Form):
-    date = forms.DateField(label=_("Tanggal"), widget=forms.DateInput(attrs={"type": "date"}),
+    date = forms.DateField(label=_("Tanggal"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
                            error_messages={"invalid": _("Isi tanggal yang benar.")})
     kind = forms.ChoiceField(label=_("Jenis kegiatan"), choices=ActivityKind.choices)
     campaign = forms.ModelChoiceField(label=_("Kampanye"), queryset=Campaign.objects.none(), required=False)
@@ -118,7 +118,7 @@ class CampaignForm(forms.Form):
         help_text=_("Contoh: pamflet-2025. Huruf kecil, angka dan tanda hubung."),
     )
     name = forms.CharField(label=_("Nama kampanye"), max_length=200)
-    started_on = forms.DateField(label=_("Mulai"), widget=forms.DateInput(attrs={"type": "date"}),
+    started_on = forms.DateField(label=_("Mulai"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
                                  initial=timezone.localdate)
 
     def clean_slug(self) -> str:

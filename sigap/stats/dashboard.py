@@ -187,7 +187,9 @@ class Section:
                     parts.append(f"<td>{escape(number(cell))}</td>")
             parts.append("</tr>")
         if not self.rows:
-            parts.append(f'<tr><td colspan="{len(self.headers)}">{escape(_("Tidak ada data pada periode ini."))}</td></tr>')
+            # Outside the f-string, so makemessages sees it.
+            empty = escape(_("Tidak ada data pada periode ini."))
+            parts.append(f'<tr><td colspan="{len(self.headers)}">{empty}</td></tr>')
         parts.append("</tbody></table>")
         return mark_safe("".join(parts))  # noqa: S308 - every text above is escaped
 

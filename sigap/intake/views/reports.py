@@ -13,7 +13,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from sigap.accounts.roles import Perm
+from sigap.accounts.roles import Perm, has_permission
 from sigap.accounts.views import permission_required
 from sigap.intake import access
 from sigap.intake.actions import link_reports, open_report, override_risk
@@ -261,9 +261,22 @@ def _render_detail(request: HttpRequest, report: Report, *, override_form: RiskO
         "reveal": reveal,
         "revealed": revealed_rows(reveal),
         "public_status": public_status_label(report),
+        "open_case_url": _open_case_url(user, report),
         **risk_context(report),
     }
     return render(request, "intake/report_detail.html", context, status=status)
+
+
+def _open_case_url(user: Any, report: Report) -> str:
+    """"Buka kasus" on a report still waiting for one: the cases app's list with this report ticked."""
+    from django.apps import apps
+    from django.urls import reverse
+
+    if report.status != ReportStatus.DITERIMA or not has_permission(user, Perm.VIEW_REPORTS):
+        return ""
+    if not apps.is_installed("sigap.cases"):
+        return ""
+    return f"{reverse('cases:awaiting_reports')}?pilih={report.pk}#report-{report.pk}"
 
 
 @login_required
