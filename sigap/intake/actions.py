@@ -38,7 +38,14 @@ from sigap.intake.access import (
     get_report_for,
     village_problems,
 )
-from sigap.intake.ages import AgeAtIncident, at_incident, incident_reference, local_day
+from sigap.intake.ages import (
+    AgeAtIncident,
+    at_incident,
+    incident_reference,
+    local_day,
+    perpetrator_fields,
+)
+from sigap.intake.ampk import suggest_ampk_groups
 from sigap.intake.codes import Authority, DatePrecision, Risk
 from sigap.intake.models import (
     ChronologyEvent,
@@ -54,6 +61,9 @@ from sigap.intake.models import (
     RiskOverride,
     TrackingCode,
     Victim,
+    VictimAccommodation,
+    VictimAmpkGroup,
+    VictimDisability,
 )
 from sigap.intake.triage import PerpetratorFacts, TriageFacts, VictimFacts, assess, response_due
 from sigap.intake.validation import (
@@ -128,16 +138,23 @@ def victim_ages(data: ReportInput, report_day: datetime.date) -> list[AgeAtIncid
     ]
 
 
+def perpetrator_ages(data: ReportInput, report_day: datetime.date) -> list[dict[str, Any]]:
+    """Each perpetrator's plain age columns at the incident (``ages.perpetrator_fields``)."""
+    reference, _unknown = incident_reference([(as_aware(e.when), e.precision) for e in data.chronology], report_day)
+    return [perpetrator_fields(p.birth_date, p.age, report_day, reference, p.is_child) for p in data.perpetrators]
+
+
 def triage_facts(data: ReportInput, today: datetime.date) -> TriageFacts:
     """The triage facts of a report received on ``today``; victims' ages are at the incident."""
     ages = victim_ages(data, today)
     return TriageFacts(
         victims=tuple(
-            VictimFacts(age.age, v.sex, v.disability) for v, age in zip(data.victims, ages, strict=True)
+            VictimFacts(age.age, v.sex, v.has_disability) for v, age in zip(data.victims, ages, strict=True)
         ),
         violence_types=frozenset(str(t) for t in data.violence_types),
         perpetrators=tuple(
-            PerpetratorFacts(p.lives_with_victim, p.holds_office, p.is_child) for p in data.perpetrators
+            PerpetratorFacts(p.lives_with_victim, p.holds_office, fields["is_child"])
+            for p, fields in zip(data.perpetrators, perpetrator_ages(data, today), strict=True)
         ),
         immediate_danger=data.immediate_danger,
         injury_needs_care=data.injury_needs_care,
@@ -328,12 +345,13 @@ def _create(
                     kecamatan_code=v.desa.rsplit(".", 1)[0],
                     education=v.education or "",
                     occupation=v.occupation or "",
-                    disability=v.disability,
+                    disability=v.has_disability,
                     marital_status=v.marital_status or "",
                     **age.fields(),
                 )
             )
         Victim.objects.bulk_create(victims)
+        _victim_categories(data, victims, ages)
         Perpetrator.objects.bulk_create(
             Perpetrator(
                 report=report,
@@ -343,9 +361,13 @@ def _create(
                 sex=p.sex or "",
                 lives_with_victim=p.lives_with_victim,
                 holds_office=p.holds_office,
-                is_child=p.is_child,
+                birth_date=p.birth_date,
+                stated_age=str(p.age) if p.age is not None else None,
+                education=p.education or "",
+                occupation=p.occupation or "",
+                **fields,
             )
-            for position, p in enumerate(data.perpetrators)
+            for position, (p, fields) in enumerate(zip(data.perpetrators, perpetrator_ages(data, today), strict=True))
         )
         ChronologyEvent.objects.bulk_create(
             ChronologyEvent(
@@ -391,6 +413,26 @@ def _create(
             claim.report = report
             claim.save(update_fields=["response", "status_code", "report"])
     return submitted
+
+
+def _victim_categories(data: ReportInput, victims: list[Victim], ages: list[AgeAtIncident]) -> None:
+    """Disability types, accommodations and (for a child) AMPK groups, a row each."""
+    disabilities: list[VictimDisability] = []
+    accommodations: list[VictimAccommodation] = []
+    groups: list[VictimAmpkGroup] = []
+    for given, victim, age in zip(data.victims, victims, ages, strict=True):
+        disabilities.extend(VictimDisability(victim=victim, kind=k) for k in given.disability_types)
+        accommodations.extend(VictimAccommodation(victim=victim, kind=k) for k in given.accommodations)
+        if age.is_child:
+            chosen: list[str] = (
+                [str(g) for g in given.ampk_groups] if given.ampk_groups is not None
+                else suggest_ampk_groups(data.violence_types, data.sexual_violence_forms,
+                                         disability=given.has_disability)
+            )
+            groups.extend(VictimAmpkGroup(victim=victim, group=g) for g in chosen)
+    VictimDisability.objects.bulk_create(disabilities)
+    VictimAccommodation.objects.bulk_create(accommodations)
+    VictimAmpkGroup.objects.bulk_create(groups)
 
 
 def purge_idempotency(now: datetime.datetime | None = None) -> int:

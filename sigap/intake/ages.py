@@ -3,7 +3,9 @@
 The one place these rules live (docs/CASES.md, "Rules of law"). Intake calls it
 when a report is filed; whoever changes a victim's birth date or age, or the
 chronology, calls ``recompute_report(report)`` in the same transaction (the
-amendment work of the cases app does).
+amendment work of the cases app does). Perpetrators' ages at the incident
+(optional at intake) are computed the same way; a known age decides whether
+the perpetrator was a child.
 
 * **Reference date**: the day of the earliest current chronology event, in
   Asia/Jakarta. An event whose date is known only to the month or the year
@@ -188,6 +190,22 @@ def at_incident(
     )
 
 
+def perpetrator_fields(
+    birth_date: datetime.date | None,
+    stated_age: int | None,
+    report_day: datetime.date,
+    reference_date: datetime.date,
+    is_child: bool | None,
+) -> dict[str, Any]:
+    """A perpetrator's plain age columns at the incident; ``is_child`` follows a known age."""
+    age = age_at(birth_date, stated_age, report_day, reference_date)
+    return {
+        "age_at_incident": age,
+        "age_group": age_group_for(age),
+        "is_child": is_child if age is None else age < ADULT_AGE,
+    }
+
+
 def stated_age_value(text: Any) -> int | None:
     """A sealed ``Victim.stated_age`` as a number (None when empty or not a number)."""
     if text is None or text == "":
@@ -212,7 +230,7 @@ def recompute_report(report: Any) -> str:
     the chronology. Saves only what changed; returns the report's case type (the
     caller copies it to a case when it keeps one).
     """
-    from sigap.intake.models import ChronologyEvent, Report, Victim
+    from sigap.intake.models import ChronologyEvent, Perpetrator, Report, Victim
 
     report_day = local_day(report.received_at)
     events = ChronologyEvent.objects.current().filter(report_id=report.pk).values_list("when", "precision")
@@ -234,6 +252,13 @@ def recompute_report(report: Any) -> str:
             changed.append(victim)
     if changed:
         Victim.objects.bulk_update(changed, list(AGE_FIELDS))
+    for perpetrator in Perpetrator.objects.filter(report_id=report.pk):
+        values = perpetrator_fields(perpetrator.birth_date, stated_age_value(perpetrator.stated_age),
+                                    report_day, reference, perpetrator.is_child)
+        if any(getattr(perpetrator, name) != value for name, value in values.items()):
+            for name, value in values.items():
+                setattr(perpetrator, name, value)
+            perpetrator.save(update_fields=list(values))
     case_type = report_case_type(v.case_type for v in victims)
     if report.case_type != case_type:
         Report.objects.filter(pk=report.pk).update(case_type=case_type)

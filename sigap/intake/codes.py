@@ -98,7 +98,11 @@ class ViolenceType(models.TextChoices):
 
 
 class SexualViolenceForm(models.TextChoices):
-    """UU TPKS Pasal 4(1)."""
+    """UU 12/2022 TPKS Pasal 4: the nine forms of ayat (1), then the forms of ayat (2).
+
+    Ayat (2) names the crimes a rape or an abuse of a child is: record "perkosaan",
+    not "pelecehan seksual fisik". Huruf c is split into its three acts.
+    """
 
     PELECEHAN_NONFISIK = "pelecehan_nonfisik", _("Pelecehan seksual nonfisik")
     PELECEHAN_FISIK = "pelecehan_fisik", _("Pelecehan seksual fisik")
@@ -109,6 +113,31 @@ class SexualViolenceForm(models.TextChoices):
     EKSPLOITASI_SEKSUAL = "eksploitasi_seksual", _("Eksploitasi seksual")
     PERBUDAKAN_SEKSUAL = "perbudakan_seksual", _("Perbudakan seksual")
     KBGO = "kbgo", _("Kekerasan seksual berbasis elektronik")
+    # Pasal 4 ayat (2)
+    PERKOSAAN = "perkosaan", _("Perkosaan")
+    PERBUATAN_CABUL = "perbuatan_cabul", _("Perbuatan cabul")
+    PERSETUBUHAN_ANAK = "persetubuhan_anak", _("Persetubuhan terhadap anak")
+    CABUL_ANAK = "cabul_anak", _("Perbuatan cabul terhadap anak")
+    EKSPLOITASI_SEKSUAL_ANAK = "eksploitasi_seksual_anak", _("Eksploitasi seksual terhadap anak")
+    MELANGGAR_KESUSILAAN = "melanggar_kesusilaan", _(
+        "Perbuatan melanggar kesusilaan yang bertentangan dengan kehendak korban"
+    )
+    PORNOGRAFI = "pornografi", _(
+        "Pornografi yang melibatkan anak atau yang secara eksplisit memuat kekerasan dan eksploitasi seksual"
+    )
+    PEMAKSAAN_PELACURAN = "pemaksaan_pelacuran", _("Pemaksaan pelacuran")
+    TPPO_EKSPLOITASI_SEKSUAL = "tppo_eksploitasi_seksual", _(
+        "Tindak pidana perdagangan orang untuk eksploitasi seksual"
+    )
+    KS_RUMAH_TANGGA = "ks_rumah_tangga", _("Kekerasan seksual dalam lingkup rumah tangga")
+    TPPU_ASAL_TPKS = "tppu_asal_tpks", _("Pencucian uang dengan tindak pidana asal kekerasan seksual")
+    TPKS_LAIN = "tpks_lain", _("Tindak pidana lain yang dinyatakan tegas sebagai kekerasan seksual")
+
+
+# Forms that exist only against a child (Pasal 4 ayat 2 huruf c).
+CHILD_ONLY_SEXUAL_FORMS: frozenset[str] = frozenset({
+    SexualViolenceForm.PERSETUBUHAN_ANAK, SexualViolenceForm.CABUL_ANAK, SexualViolenceForm.EKSPLOITASI_SEKSUAL_ANAK,
+})
 
 
 class AgeGroup(models.TextChoices):
@@ -204,3 +233,48 @@ class Authority(models.TextChoices):
 
     OWN = "sendiri", _("Kewenangan unit ini")
     OTHER = "lain", _("Kewenangan daerah lain")
+
+
+class AmpkGroup(models.TextChoices):
+    """The 15 groups of anak yang memerlukan perlindungan khusus, UU 35/2014 Pasal 59 ayat (2) huruf a-o."""
+
+    SITUASI_DARURAT = "situasi_darurat", _("Anak dalam situasi darurat")
+    BERHADAPAN_HUKUM = "berhadapan_hukum", _("Anak yang berhadapan dengan hukum")
+    MINORITAS_TERISOLASI = "minoritas_terisolasi", _("Anak dari kelompok minoritas dan terisolasi")
+    EKSPLOITASI = "eksploitasi", _("Anak yang dieksploitasi secara ekonomi dan/atau seksual")
+    NAPZA = "napza", _(
+        "Anak yang menjadi korban penyalahgunaan narkotika, alkohol, psikotropika, dan zat adiktif lainnya"
+    )
+    PORNOGRAFI = "pornografi", _("Anak yang menjadi korban pornografi")
+    HIV_AIDS = "hiv_aids", _("Anak dengan HIV/AIDS")
+    PENCULIKAN_PERDAGANGAN = "penculikan_perdagangan", _("Anak korban penculikan, penjualan, dan/atau perdagangan")
+    KEKERASAN_FISIK_PSIKIS = "kekerasan_fisik_psikis", _("Anak korban kekerasan fisik dan/atau psikis")
+    KEJAHATAN_SEKSUAL = "kejahatan_seksual", _("Anak korban kejahatan seksual")
+    TERORISME = "terorisme", _("Anak korban jaringan terorisme")
+    DISABILITAS = "disabilitas", _("Anak penyandang disabilitas")
+    PERLAKUAN_SALAH = "perlakuan_salah", _("Anak korban perlakuan salah dan penelantaran")
+    PERILAKU_MENYIMPANG = "perilaku_menyimpang", _("Anak dengan perilaku sosial menyimpang")
+    STIGMATISASI = "stigmatisasi", _(
+        "Anak yang menjadi korban stigmatisasi dari pelabelan terkait dengan kondisi orang tuanya"
+    )
+
+
+class DisabilityType(models.TextChoices):
+    """Ragam penyandang disabilitas, UU 8/2016 Pasal 4 ayat (1); several together are disabilitas ganda (ayat 2)."""
+
+    FISIK = "fisik", _("Disabilitas fisik")
+    INTELEKTUAL = "intelektual", _("Disabilitas intelektual")
+    MENTAL = "mental", _("Disabilitas mental")
+    SENSORIK = "sensorik", _("Disabilitas sensorik (netra, rungu, wicara)")
+
+
+class Accommodation(models.TextChoices):
+    """Akomodasi yang layak a victim with a disability needs (UU TPKS Pasal 66 ayat 2; PP 39/2020)."""
+
+    JURU_BAHASA_ISYARAT = "juru_bahasa_isyarat", _("Juru bahasa isyarat")
+    PENDAMPING_DISABILITAS = "pendamping_disabilitas", _("Pendamping disabilitas")
+    AKSESIBILITAS = "aksesibilitas", _("Aksesibilitas tempat dan sarana (kursi roda, ramp, transportasi)")
+    KOMUNIKASI_ALTERNATIF = "komunikasi_alternatif", _("Komunikasi alternatif (braille, audio, bahasa sederhana)")
+    TENAGA_AHLI = "tenaga_ahli", _("Dokter, psikolog, atau psikiater")
+    WAKTU_DISESUAIKAN = "waktu_disesuaikan", _("Waktu pemeriksaan yang disesuaikan")
+    LAINNYA = "lainnya", _("Lainnya")

@@ -24,8 +24,12 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from sigap.intake.codes import (
+    Accommodation,
+    AmpkGroup,
     Channel,
     ContactOutcome,
+    DatePrecision,
+    DisabilityType,
     Education,
     MaritalStatus,
     Occupation,
@@ -309,6 +313,15 @@ class VictimForm(DesaFieldsMixin, ModeForm):
     occupation = RawChoice(Occupation.choices, label=gettext_lazy("Pekerjaan"))
     marital_status = RawChoice(MaritalStatus.choices, label=gettext_lazy("Status perkawinan"))
     disability = _check(gettext_lazy("Penyandang disabilitas"))
+    disability_types = RawMultiple(DisabilityType.choices, label=gettext_lazy("Ragam disabilitas (boleh lebih dari satu)"))
+    accommodations = RawMultiple(
+        Accommodation.choices, label=gettext_lazy("Akomodasi yang dibutuhkan"),
+        help_text=gettext_lazy("Untuk pemeriksaan dan pendampingan (UU TPKS Pasal 66)."),
+    )
+    ampk_groups = RawMultiple(
+        AmpkGroup.choices, label=gettext_lazy("Kelompok AMPK (korban anak)"),
+        help_text=gettext_lazy("Kosongkan agar SIGAP mengusulkan dari jenis kekerasan (UU 35/2014 Pasal 59 ayat 2)."),
+    )
 
     public_labels = {
         "name": gettext_lazy("Nama korban (boleh nama panggilan)"),
@@ -325,7 +338,7 @@ class VictimForm(DesaFieldsMixin, ModeForm):
                    "occupation", "marital_status", "disability"]
     # Fields whose emptiness makes an extra row "not used" (a preselected desa does not count).
     meaningful = ("name", "birth_date", "age", "sex", "nik", "address", "education", "occupation",
-                  "marital_status", "disability")
+                  "marital_status", "disability", "disability_types", "accommodations", "ampk_groups")
 
     def payload(self) -> dict[str, Any]:
         data = self.cleaned_data
@@ -340,6 +353,10 @@ class VictimForm(DesaFieldsMixin, ModeForm):
             "education": _blank_none(data.get("education")),
             "occupation": _blank_none(data.get("occupation")),
             "disability": bool(data.get("disability")),
+            "disability_types": data.get("disability_types", []),
+            "accommodations": data.get("accommodations", []),
+            # Nothing ticked: SIGAP suggests the groups.
+            "ampk_groups": data.get("ampk_groups") or None,
             "marital_status": _blank_none(data.get("marital_status")),
         })
 
@@ -355,6 +372,14 @@ class PerpetratorForm(ModeForm):
     is_child = RawChoice(IS_CHILD_CHOICES, label=gettext_lazy("Terlapor masih anak?"), blank=None)
     lives_with_victim = _check(gettext_lazy("Tinggal serumah dengan korban"))
     holds_office = _check(gettext_lazy("Memegang jabatan publik/desa"))
+    birth_date = _date(gettext_lazy("Tanggal lahir terlapor"))
+    age = RawText(
+        label=gettext_lazy("Atau usia terlapor (tahun)"),
+        max_length=3,
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off", "class": "short"}),
+    )
+    education = RawChoice(Education.choices, label=gettext_lazy("Pendidikan terlapor"))
+    occupation = RawChoice(Occupation.choices, label=gettext_lazy("Pekerjaan terlapor"))
 
     public_labels = {
         "name": gettext_lazy("Nama pelaku (bila tahu)"),
@@ -363,7 +388,8 @@ class PerpetratorForm(ModeForm):
         "lives_with_victim": gettext_lazy("Pelaku tinggal serumah dengan korban"),
         "holds_office": gettext_lazy("Pelaku pejabat, aparat, atau perangkat desa"),
     }
-    meaningful = ("name", "relation", "sex", "is_child", "lives_with_victim", "holds_office")
+    meaningful = ("name", "relation", "sex", "is_child", "lives_with_victim", "holds_office", "birth_date", "age",
+                  "education", "occupation")
 
     def payload(self) -> dict[str, Any]:
         data = self.cleaned_data
@@ -374,6 +400,10 @@ class PerpetratorForm(ModeForm):
             "lives_with_victim": bool(data.get("lives_with_victim")),
             "holds_office": bool(data.get("holds_office")),
             "is_child": is_child,
+            "birth_date": _blank_none(iso_date(data.get("birth_date", ""))),
+            "age": _blank_none(data.get("age")),
+            "education": _blank_none(data.get("education")),
+            "occupation": _blank_none(data.get("occupation")),
         }
         if data.get("relation"):
             result["relation"] = data["relation"]
@@ -388,6 +418,10 @@ class EventForm(DesaFieldsMixin, ModeForm):
         widget=forms.TimeInput(attrs={"type": "time", "class": "short"}),
     )
     approximate = _check(gettext_lazy("Waktu perkiraan"))
+    precision = RawChoice(
+        DatePrecision.choices, label=gettext_lazy("Yang diketahui dari tanggalnya"), blank=None,
+        help_text=gettext_lazy("Bila hanya bulan atau tahun yang diketahui, isi tanggal berapa saja di bulan/tahun itu."),
+    )
     place = RawChoice(Place.choices, label=gettext_lazy("Tempat kejadian"))
     description = _area(gettext_lazy("Uraian kejadian"), rows=4,
                         help_text=gettext_lazy("Apa yang terjadi, siapa yang terlibat."))
@@ -400,7 +434,7 @@ class EventForm(DesaFieldsMixin, ModeForm):
         "desa": gettext_lazy("Desa tempat kejadian"),
         "description": gettext_lazy("Ceritakan apa yang terjadi"),
     }
-    field_order = ["date", "time", "approximate", "place", "desa", "desa_other", "description"]
+    field_order = ["date", "time", "approximate", "precision", "place", "desa", "desa_other", "description"]
     meaningful = ("date", "time", "description")
 
     def payload(self) -> dict[str, Any]:
@@ -411,6 +445,7 @@ class EventForm(DesaFieldsMixin, ModeForm):
             "when": f"{date}T{time or '00:00'}" if date else None,
             # An unknown hour is an approximate time.
             "approximate": bool(data.get("approximate")) or (bool(date) and not time),
+            "precision": _blank_none(data.get("precision")),
             "desa": self.desa_value(),
             "description": data.get("description", ""),
         }

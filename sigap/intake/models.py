@@ -32,12 +32,15 @@ from django.utils.translation import gettext_lazy as _
 from sigap.accounts.roles import Perm, has_permission
 from sigap.intake.codes import (
     PUBLIC_STATUS,
+    Accommodation,
     AgeGroup,
+    AmpkGroup,
     Authority,
     CaseType,
     Channel,
     ContactOutcome,
     DatePrecision,
+    DisabilityType,
     Education,
     MaritalStatus,
     Occupation,
@@ -405,6 +408,15 @@ class Perpetrator(models.Model):
     holds_office = models.BooleanField(_("memegang jabatan publik/desa"), default=False)
     # None: not known. A sexual-violence case may be mediated only when the perpetrator is a child.
     is_child = models.BooleanField(_("pelaku anak"), null=True, blank=True)
+    # Optional at intake (SIMFONI-PPA's perpetrator sheet). Birth date and stated age
+    # sealed; the age at the incident (sigap.intake.ages) and its group plain.
+    birth_date = EncryptedDateField(_("tanggal lahir"), null=True, blank=True)
+    stated_age = EncryptedCharField(_("usia (perkiraan)"), max_length=3, null=True, blank=True)
+    age_at_incident = models.PositiveSmallIntegerField(_("usia saat kejadian"), null=True, blank=True)
+    age_group = models.CharField(_("kelompok usia saat kejadian"), max_length=5, choices=AgeGroup.choices,
+                                 blank=True, default="")
+    education = models.CharField(_("pendidikan"), max_length=20, choices=Education.choices, blank=True, default="")
+    occupation = models.CharField(_("pekerjaan"), max_length=24, choices=Occupation.choices, blank=True, default="")
 
     class Meta:
         ordering = ["report", "position"]
@@ -413,6 +425,47 @@ class Perpetrator(models.Model):
 
     def __str__(self) -> str:
         return f"perpetrator {self.pk}"
+
+
+class VictimAmpkGroup(models.Model):
+    """One AMPK group (UU 35/2014 Pasal 59 ayat 2) of a child victim: a row per group, so SQL counts them."""
+
+    victim = models.ForeignKey(Victim, on_delete=models.PROTECT, related_name="ampk_groups")
+    group = models.CharField(max_length=24, choices=AmpkGroup.choices)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["victim", "group"], name="victim_ampk_group_unique")]
+        indexes = [models.Index(fields=["group"], name="victim_ampk_group")]
+
+    def __str__(self) -> str:
+        return f"{self.victim_id}:{self.group}"
+
+
+class VictimDisability(models.Model):
+    """One type of disability of a victim (UU 8/2016 Pasal 4); several make disabilitas ganda."""
+
+    victim = models.ForeignKey(Victim, on_delete=models.PROTECT, related_name="disability_types")
+    kind = models.CharField(max_length=12, choices=DisabilityType.choices)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["victim", "kind"], name="victim_disability_unique")]
+        indexes = [models.Index(fields=["kind"], name="victim_disability_kind")]
+
+    def __str__(self) -> str:
+        return f"{self.victim_id}:{self.kind}"
+
+
+class VictimAccommodation(models.Model):
+    """One accommodation a victim with a disability needs (UU TPKS Pasal 66 ayat 2)."""
+
+    victim = models.ForeignKey(Victim, on_delete=models.PROTECT, related_name="accommodations")
+    kind = models.CharField(max_length=24, choices=Accommodation.choices)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["victim", "kind"], name="victim_accommodation_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.victim_id}:{self.kind}"
 
 
 class ChronologyEventQuerySet(models.QuerySet["ChronologyEvent"]):
@@ -472,7 +525,7 @@ class ReportViolence(models.Model):
 
 
 class ReportSexualForm(models.Model):
-    """One sexual-violence form (UU TPKS Pasal 4(1)) of a report."""
+    """One sexual-violence form (UU TPKS Pasal 4 ayat 1 or 2) of a report."""
 
     report = models.ForeignKey(Report, on_delete=models.PROTECT, related_name="sexual_forms")
     form = models.CharField(max_length=24, choices=SexualViolenceForm.choices)

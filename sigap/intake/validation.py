@@ -26,11 +26,15 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstra
 from pydantic import ValidationError as PydanticValidationError
 from pydantic_core import PydanticCustomError
 
-from sigap.intake.ages import age_on
+from sigap.intake.ages import age_at, age_on, incident_reference, is_child_age
 from sigap.intake.codes import (
+    CHILD_ONLY_SEXUAL_FORMS,
+    Accommodation,
+    AmpkGroup,
     Channel,
     ContactOutcome,
     DatePrecision,
+    DisabilityType,
     Education,
     MaritalStatus,
     Occupation,
@@ -116,7 +120,16 @@ class VictimInput(_Input):
     education: Education | None = None
     occupation: Occupation | None = None
     disability: bool = False
+    # UU 8/2016 Pasal 4; any type makes ``disability`` true. Accommodations: UU TPKS Pasal 66.
+    disability_types: list[DisabilityType] = Field(default_factory=list, max_length=len(DisabilityType.values))
+    accommodations: list[Accommodation] = Field(default_factory=list, max_length=len(Accommodation.values))
+    # A child victim's groups (UU 35/2014 Pasal 59 ayat 2); None: SIGAP suggests them (sigap.intake.ampk).
+    ampk_groups: list[AmpkGroup] | None = Field(default=None, max_length=len(AmpkGroup.values))
     marital_status: MaritalStatus | None = None
+
+    @property
+    def has_disability(self) -> bool:
+        return self.disability or bool(self.disability_types)
 
 
 class PerpetratorInput(_Input):
@@ -126,6 +139,11 @@ class PerpetratorInput(_Input):
     lives_with_victim: bool = False
     holds_office: bool = False
     is_child: bool | None = None
+    # Optional (SIMFONI-PPA's perpetrator sheet): date of birth or age, education, occupation.
+    birth_date: datetime.date | None = None
+    age: int | None = Field(default=None, ge=0, le=MAX_AGE)
+    education: Education | None = None
+    occupation: Occupation | None = None
 
 
 class EventInput(_Input):
@@ -268,6 +286,8 @@ def check_report(data: ReportInput, *, now: datetime.datetime | None = None) -> 
             if problem:
                 errors[f"{path}.nik"] = problem
 
+    _check_people(data, today, errors)
+
     for i, event in enumerate(data.chronology):
         path = f"chronology.{i}"
         # Compare the wall-clock year first: far-away years overflow when converted.
@@ -298,6 +318,66 @@ def check_report(data: ReportInput, *, now: datetime.datetime | None = None) -> 
             for path in paths:
                 errors.setdefault(path, _("Kode desa tidak dikenal."))
     return errors
+
+
+def incident_day(data: ReportInput, today: datetime.date) -> datetime.date:
+    """The reference day for ages (``sigap.intake.ages``), from the events with a plausible date."""
+    events = [(event.when, event.precision) for event in data.chronology
+              if EARLIEST_YEAR <= event.when.year <= today.year + 1]
+    return incident_reference([(as_aware(when), precision) for when, precision in events], today)[0]
+
+
+def _birth_problem(birth: datetime.date, age: int | None, today: datetime.date) -> tuple[str, str] | None:
+    """(field, message) when a date of birth is impossible or disagrees with the stated age."""
+    if birth > today:
+        return "birth_date", _("Tanggal lahir tidak boleh di masa depan.")
+    if birth.year < EARLIEST_YEAR or age_on(birth, today) > MAX_AGE:
+        return "birth_date", _("Tanggal lahir terlalu jauh di masa lalu.")
+    if age is not None and abs(age_on(birth, today) - age) > 1:
+        return "age", _("Usia tidak sesuai dengan tanggal lahir (menurut tanggal lahir: %(age)s tahun).") % {
+            "age": age_on(birth, today)
+        }
+    return None
+
+
+def _check_people(data: ReportInput, today: datetime.date, errors: dict[str, str]) -> None:
+    """Disability, accommodations, AMPK groups, child-only forms and the perpetrators' ages."""
+    reference = incident_day(data, today)
+    any_child = False
+    for i, victim in enumerate(data.victims):
+        path = f"victims.{i}"
+        child = is_child_age(age_at(victim.birth_date, victim.age, today, reference))
+        any_child = any_child or child
+        if len(set(victim.disability_types)) != len(victim.disability_types):
+            errors[f"{path}.disability_types"] = _("Ragam disabilitas tidak boleh berulang.")
+        if len(set(victim.accommodations)) != len(victim.accommodations):
+            errors[f"{path}.accommodations"] = _("Akomodasi tidak boleh berulang.")
+        elif victim.accommodations and not victim.has_disability:
+            errors[f"{path}.accommodations"] = _("Akomodasi diisi bila korban penyandang disabilitas.")
+        groups = victim.ampk_groups or []
+        if len(set(groups)) != len(groups):
+            errors[f"{path}.ampk_groups"] = _("Kelompok AMPK tidak boleh berulang.")
+        elif groups and not child:
+            errors[f"{path}.ampk_groups"] = _(
+                "Kelompok AMPK hanya untuk korban anak (di bawah 18 tahun saat kejadian)."
+            )
+    if not any_child and CHILD_ONLY_SEXUAL_FORMS.intersection(data.sexual_violence_forms):
+        errors.setdefault("sexual_violence_forms", _(
+            "Persetubuhan, perbuatan cabul, atau eksploitasi seksual terhadap anak hanya dipilih bila ada "
+            "korban anak (di bawah 18 tahun saat kejadian)."
+        ))
+    for i, perpetrator in enumerate(data.perpetrators):
+        path = f"perpetrators.{i}"
+        if perpetrator.birth_date is not None:
+            problem = _birth_problem(perpetrator.birth_date, perpetrator.age, today)
+            if problem:
+                errors[f"{path}.{problem[0]}"] = problem[1]
+                continue
+        age = age_at(perpetrator.birth_date, perpetrator.age, today, reference)
+        if age is not None and perpetrator.is_child is not None and perpetrator.is_child != (age < 18):
+            errors[f"{path}.is_child"] = _(
+                "Tidak sesuai dengan usia terlapor saat kejadian (%(age)s tahun)."
+            ) % {"age": age}
 
 
 def parse_report(raw: Any, *, now: datetime.datetime | None = None) -> ReportInput:

@@ -241,7 +241,8 @@ def _render_detail(request: HttpRequest, report: Report, *, override_form: RiskO
     ]
     context = {
         "report": report,
-        "victims": list(report.victims.select_related("desa").all()),
+        "victims": list(report.victims.select_related("desa")
+                        .prefetch_related("ampk_groups", "disability_types", "accommodations").all()),
         "perpetrators": list(report.perpetrators.all()),
         "events": list(report.events.current().select_related("desa").order_by("when", "position")),
         "violence": [v.get_violence_type_display() for v in report.violence.all()],
