@@ -109,6 +109,7 @@ INSTALLED_APPS = [
     "sigap.outreach",
     "sigap.stats",
     "sigap.cases",
+    "sigap.alerts",
 ]
 
 MIDDLEWARE = [
@@ -312,6 +313,15 @@ SIGAP_POLICE_REFERRAL_HOURS = env_int("SIGAP_POLICE_REFERRAL_HOURS", 72, minimum
 SIGAP_OUTREACH_HOURS = env_int("SIGAP_OUTREACH_HOURS", 24, minimum=1)
 SIGAP_ASSESSMENT_DAYS = env_int("SIGAP_ASSESSMENT_DAYS", 3, minimum=1)
 SIGAP_ATTACHMENT_MAX_MB = env_int("SIGAP_ATTACHMENT_MAX_MB", 10, minimum=1, maximum=100)
+
+# Alerts (sigap.alerts, docs/ALERTS.md): minutes between the escalation steps of a
+# report past its deadline (duty, backup, manager), then the manager's repeats and
+# how many; hours ahead a roster gap is warned; minutes a waiting chat may wait.
+SIGAP_ALERT_ESCALATION_MINUTES = env_int("SIGAP_ALERT_ESCALATION_MINUTES", 15, minimum=5)
+SIGAP_ALERT_REPEAT_MINUTES = env_int("SIGAP_ALERT_REPEAT_MINUTES", 60, minimum=15)
+SIGAP_ALERT_MAX_REPEATS = env_int("SIGAP_ALERT_MAX_REPEATS", 3, minimum=0, maximum=24)
+SIGAP_ROSTER_WARN_HOURS = env_int("SIGAP_ROSTER_WARN_HOURS", 24, minimum=1)
+SIGAP_CHAT_RESPONSE_MINUTES = env_int("SIGAP_CHAT_RESPONSE_MINUTES", 30, minimum=1)
 
 LANGUAGE_CODE = "id"
 # Each language named in itself, so the menu reads "English" to whoever needs it

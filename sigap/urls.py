@@ -24,6 +24,7 @@ urlpatterns = [
     path("jaringan/", include("sigap.network.urls")),
     path("statistik/", include("sigap.stats.urls")),
     path("kasus/", include("sigap.cases.urls")),
+    path("piket/", include("sigap.alerts.urls")),
     path("", include("sigap.outreach.urls")),
     path("", include("sigap.core.urls")),
 ]

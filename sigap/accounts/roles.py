@@ -142,5 +142,5 @@ def nav_for(user: Any) -> list[dict[str, object]]:
             url = reverse(item.url_name)
         except NoReverseMatch:
             continue
-        items.append({"url": url, "label": item.label})
+        items.append({"url": url, "label": item.label, "name": item.url_name})
     return items

@@ -1,7 +1,10 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.http import HttpRequest
+from django.utils.functional import SimpleLazyObject
 
 from sigap.accounts.roles import nav_for
 
@@ -17,7 +20,17 @@ def sigap(request: HttpRequest) -> dict[str, object]:
         "quick_exit_url": settings.SIGAP_QUICK_EXIT_URL,
         "training": settings.SIGAP_TRAINING,
         "nav_items": nav_for(user) if user is not None and user.is_authenticated else [],
+        "unread_notifications": _unread(user),
     }
+
+
+def _unread(user: Any) -> object:
+    """The unread count beside "Notifikasi", counted only when a page shows it."""
+    if user is None or not getattr(user, "is_authenticated", False):
+        return 0
+    from sigap.core.models import Notification
+
+    return SimpleLazyObject(lambda: Notification.objects.filter(recipient_id=user.pk, read_at__isnull=True).count())
 
 
 def _wa_number(number: str) -> str:

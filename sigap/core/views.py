@@ -4,8 +4,11 @@ from django.contrib.auth.decorators import login_required
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
+
+from sigap.core import home
 
 
 @require_GET
@@ -15,7 +18,9 @@ def public_home(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def staff_home(request: HttpRequest) -> HttpResponse:
-    return render(request, "core/staff_home.html")
+    """ "Hari ini": what needs the user today, per role (sections from ``sigap.core.home``)."""
+    sections = home.sections_for(request.user, timezone.now())
+    return render(request, "core/staff_home.html", {"sections": sections})
 
 
 @require_GET

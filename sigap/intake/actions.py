@@ -65,6 +65,7 @@ from sigap.intake.models import (
     VictimAmpkGroup,
     VictimDisability,
 )
+from sigap.intake.signals import report_filed, send_on_commit
 from sigap.intake.triage import PerpetratorFacts, TriageFacts, VictimFacts, assess, response_due
 from sigap.intake.validation import (
     ContactInput,
@@ -395,6 +396,7 @@ def _create(
         if contact is not None:
             Contact.objects.filter(pk=contact.pk).update(report=report)
         record("intake.report_created", actor=by, obj=report, request=request)
+        send_on_commit(report_filed, sender=Report, report=report)
         if identity is not None:
             record("intake.reporter_identity_created", actor=by, obj=identity, request=request)
 

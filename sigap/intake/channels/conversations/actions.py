@@ -54,6 +54,7 @@ from sigap.intake.channels.conversations.models import (
 from sigap.intake.channels.conversations.safety import Refusal, send_refusal
 from sigap.intake.codes import Channel, ContactOutcome
 from sigap.intake.models import Contact
+from sigap.intake.signals import conversation_started, send_on_commit
 from sigap.intake.validation import ContactInput
 from sigap.vault.audit import record
 
@@ -101,6 +102,7 @@ def receive(channel: str, delivery: Delivery, *, now: datetime.datetime | None =
         # lock, in the same order as operator actions take them (no deadlock).
         for conversation in started:
             record("conversations.conversation_started", obj=conversation)
+            send_on_commit(conversation_started, sender=Conversation, conversation=conversation)
         if result.new_messages:
             new = list(result.new_messages)
             transaction.on_commit(lambda: _after_receive(new))

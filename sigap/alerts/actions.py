@@ -1,0 +1,426 @@
+"""Every alerts state change: one transaction, one audit entry, notifications on commit.
+
+* ``alert_report(report, reason=...)``: tell the people on duty (and, for risiko
+  tinggi, the backup and the Kepala UPTD) about a report; public so other parts
+  of SIGAP can raise it again (e.g. when an amendment raises a report's risk).
+* ``alert_conversation(conversation)``: a new WhatsApp/SMS conversation nobody took.
+* ``acknowledge(alert, by=...)``: "saya tangani", stops the escalation chain.
+* ``escalate_due(now=...)``: the worker's step for reports past their response deadline.
+* ``warn_roster_gaps(now=...)``: a day's notice to the managers of shifts without a roster entry.
+* ``save_roster_entry``, ``write_handover``, ``acknowledge_handover``.
+
+Notification texts name a report by registration number, a conversation by its
+reference (``#id``), staff by username; with the risk, deadline, channel and
+kecamatan. Never a name, phone, NIK, address or chronology.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterable
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.http import HttpRequest
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from sigap.accounts.roles import ROLE_PERMISSIONS, Perm, has_permission
+from sigap.alerts import roster
+from sigap.alerts.models import (
+    AlertEnd,
+    AlertState,
+    Handover,
+    ReportAlert,
+    RosterEntry,
+    RosterGapWarning,
+    Shift,
+)
+from sigap.core.notify import notify
+from sigap.intake.codes import ReportStatus, Risk
+from sigap.intake.models import Contact, Report
+from sigap.lib.timewords import due_words
+from sigap.vault.audit import record
+
+User = get_user_model()
+
+
+class AlertActionError(Exception):
+    """Refused input: ``field`` names the form field the translated message belongs to."""
+
+    def __init__(self, message: str, field: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.field = field
+
+
+# --- who -----------------------------------------------------------------------------
+
+
+def _roles_with(perm: str) -> list[str]:
+    return [role for role, perms in ROLE_PERMISSIONS.items() if perm in perms]
+
+
+def managers() -> list[Any]:
+    """The Kepala UPTD: every active account whose role approves plans and closures."""
+    return list(User.objects.filter(role__in=_roles_with(Perm.APPROVE_PLANS), is_active=True).order_by("pk"))
+
+
+def roster_candidates() -> Any:
+    """Who may be on the roster: active staff who answer the hotline (record contacts)."""
+    return User.objects.filter(role__in=_roles_with(Perm.RECORD_CONTACT), is_active=True).order_by("username")
+
+
+def can_plan_roster(user: Any) -> bool:
+    return has_permission(user, Perm.ASSIGN_CASES)
+
+
+def can_use_roster(user: Any) -> bool:
+    """The hotline team: sees the roster and handovers, acknowledges alerts."""
+    return has_permission(user, Perm.RECORD_CONTACT)
+
+
+def report_recipients(report: Report, now: datetime.datetime | None = None) -> list[Any]:
+    """Risiko tinggi: the duty person, the backup and the managers; otherwise the duty person.
+
+    Nobody on duty (a gap in the roster, or both accounts disabled): the managers.
+    """
+    entry = roster.on_duty(now)
+    person = roster.duty_person(entry)
+    if person is None:
+        return managers()
+    if report.risk == Risk.TINGGI:
+        assert entry is not None
+        return _unique([entry.duty, entry.backup, *managers()])
+    return [person]
+
+
+def _unique(users: Iterable[Any]) -> list[Any]:
+    seen: dict[int, Any] = {}
+    for user in users:
+        if user is not None and user.is_active and user.pk not in seen:
+            seen[user.pk] = user
+    return list(seen.values())
+
+
+# --- texts (never personal data) -----------------------------------------------------------
+
+
+def _local(moment: datetime.datetime) -> str:
+    return timezone.localtime(moment).strftime("%d-%m-%Y %H:%M")
+
+
+def _kecamatan(code: str) -> str:
+    from sigap.regions.models import Region
+
+    if not code:
+        return "—"
+    name = Region.objects.filter(code=code).values_list("name", flat=True).first()
+    return str(name or code)
+
+
+def report_summary(report: Report) -> str:
+    """Registration number, risk, deadline, channel and kecamatan: what every report alert says."""
+    return _("%(number)s · risiko %(risk)s · batas respons %(due)s · %(channel)s · Kec. %(kecamatan)s") % {
+        "number": report.registration_number,
+        "risk": report.get_risk_display().lower(),
+        "due": _local(report.response_due_at),
+        "channel": report.get_channel_display(),
+        "kecamatan": _kecamatan(report.kecamatan_code),
+    }
+
+
+def alert_link(report: Report) -> str:
+    return reverse("alerts:report_alert", args=[report.pk])
+
+
+# --- raising ---------------------------------------------------------------------------------
+
+
+class AlertReason:
+    FILED = "filed"
+    RISK_RAISED = "risk_raised"
+
+
+def alert_report(report: Report, *, reason: str = AlertReason.FILED, now: datetime.datetime | None = None) -> ReportAlert:
+    """Notify the people on duty about ``report`` and keep its alert row (escalated later by ``escalate_due``).
+
+    ``reason="risk_raised"`` (a report whose risk went up) reopens an alert that
+    was acknowledged, so the new deadline is watched again; the escalation count
+    restarts. Safe to call twice.
+    """
+    now = now or timezone.now()
+    with transaction.atomic():
+        alert, created = ReportAlert.objects.select_for_update().get_or_create(
+            report=report, defaults={"raised_at": now}
+        )
+        if not created and reason != AlertReason.FILED and alert.state != AlertState.ENDED:
+            alert.state, alert.level, alert.last_escalated_at = AlertState.OPEN, 0, None
+            alert.acknowledged_by, alert.acknowledged_at = None, None
+            alert.save(update_fields=["state", "level", "last_escalated_at", "acknowledged_by", "acknowledged_at"])
+        elif not created:
+            return alert
+        record("alerts.report_alert_raised", obj=alert, object_type="intake.report", object_id=report.pk)
+        with translation.override(settings.LANGUAGE_CODE):
+            title = _("Laporan baru") if reason == AlertReason.FILED else _("Risiko laporan naik")
+            notify(report_recipients(report, now), f"alerts.{reason}", f"{title}: {report_summary(report)}",
+                   link=alert_link(report))
+    return alert
+
+
+def alert_conversation(conversation: Any, *, now: datetime.datetime | None = None) -> None:
+    """A new WhatsApp/SMS conversation waits: tell the duty person (nobody on duty: the managers)."""
+    person = roster.duty_person(roster.on_duty(now))
+    recipients = [person] if person is not None else managers()
+    with transaction.atomic(), translation.override(settings.LANGUAGE_CODE):
+        notify(recipients, "alerts.conversation",
+               _("Percakapan %(channel)s baru #%(ref)s menunggu, belum diambil petugas.")
+               % {"channel": conversation.get_channel_display(), "ref": conversation.pk},
+               link=reverse("conversations:detail", args=[conversation.pk]))
+
+
+# --- acknowledging and ending ---------------------------------------------------------------------
+
+
+def acknowledge(alert: ReportAlert, *, by: Any, request: HttpRequest | None = None,
+                now: datetime.datetime | None = None) -> ReportAlert:
+    """"Saya tangani": ``by`` takes the report; the escalation chain stops. Acknowledging twice changes nothing."""
+    if not can_use_roster(by):
+        raise PermissionDenied
+    now = now or timezone.now()
+    with transaction.atomic():
+        locked = ReportAlert.objects.select_for_update().select_related("report").get(pk=alert.pk)
+        if locked.state != AlertState.OPEN:
+            return locked
+        locked.state, locked.acknowledged_by, locked.acknowledged_at = AlertState.ACKNOWLEDGED, by, now
+        locked.save(update_fields=["state", "acknowledged_by", "acknowledged_at"])
+        record("alerts.report_alert_acknowledged", actor=by, obj=locked, request=request)
+        if locked.level > 0:
+            # Those escalated to learn it is in hand.
+            with translation.override(settings.LANGUAGE_CODE):
+                notify([u for u in managers() if u.pk != by.pk], "alerts.acknowledged",
+                       _("Laporan %(number)s ditangani oleh %(user)s.")
+                       % {"number": locked.report.registration_number, "user": by.username},
+                       link=alert_link(locked.report))
+    return locked
+
+
+def first_contact_made(report: Report) -> bool:
+    """A contact recorded against the report after it was filed (the one it was filed from does not count)."""
+    return Contact.objects.filter(report=report, created_at__gt=report.created_at).exists()
+
+
+def _end_reason(report: Report) -> str | None:
+    if report.status != ReportStatus.DITERIMA:
+        return AlertEnd.CASE
+    if first_contact_made(report):
+        return AlertEnd.CONTACT
+    return None
+
+
+# --- escalating ------------------------------------------------------------------------------
+
+
+def escalation_due_at(alert: ReportAlert) -> datetime.datetime:
+    """When the next escalation (number ``alert.level + 1``) is due.
+
+    The duty person at the deadline, the backup one step later, the managers two
+    steps later, then the managers again every SIGAP_ALERT_REPEAT_MINUTES, at
+    most SIGAP_ALERT_MAX_REPEATS times.
+    """
+    step = datetime.timedelta(minutes=settings.SIGAP_ALERT_ESCALATION_MINUTES)
+    repeat = datetime.timedelta(minutes=settings.SIGAP_ALERT_REPEAT_MINUTES)
+    due = alert.report.response_due_at
+    if alert.level <= 2:
+        return due + alert.level * step
+    return due + 2 * step + (alert.level - 2) * repeat
+
+
+def last_level() -> int:
+    return 3 + settings.SIGAP_ALERT_MAX_REPEATS
+
+
+def escalation_recipients(alert: ReportAlert, now: datetime.datetime) -> list[Any]:
+    entry = roster.on_duty(now)
+    if alert.level == 0:
+        person = roster.duty_person(entry)
+        return [person] if person is not None else managers()
+    if alert.level == 1 and entry is not None and entry.backup.is_active:
+        return [entry.backup]
+    return managers()
+
+
+def escalate_due(*, now: datetime.datetime | None = None, limit: int = 500) -> int:
+    """Escalate every open alert whose next step is due; end those whose report got a contact or a case.
+
+    Run every 5 minutes by the worker (``sigap.alerts.tasks``). Each alert is
+    locked and re-read in its own transaction, so concurrent runs never send a
+    step twice. Returns how many notifications rounds were sent.
+    """
+    now = now or timezone.now()
+    candidates = list(
+        ReportAlert.objects.filter(state=AlertState.OPEN, report__response_due_at__lte=now)
+        .order_by("report__response_due_at", "pk")
+        .values_list("pk", flat=True)[:limit]
+    )
+    sent = 0
+    for pk in candidates:
+        with transaction.atomic():
+            alert = ReportAlert.objects.select_for_update().select_related("report").get(pk=pk)
+            if alert.state != AlertState.OPEN:
+                continue
+            reason = _end_reason(alert.report)
+            if reason is not None:
+                alert.state, alert.ended_at, alert.end_reason = AlertState.ENDED, now, reason
+                alert.save(update_fields=["state", "ended_at", "end_reason"])
+                record("alerts.report_alert_ended", obj=alert)
+                continue
+            if alert.level >= last_level() or now < escalation_due_at(alert):
+                continue
+            recipients = escalation_recipients(alert, now)
+            report = alert.report
+            with translation.override(settings.LANGUAGE_CODE):
+                notify(recipients, "alerts.escalated",
+                       _("Eskalasi %(level)d: laporan %(number)s %(late)s dari batas respons, belum ada kontak "
+                         "pertama atau kasus. Risiko %(risk)s · %(channel)s · Kec. %(kecamatan)s")
+                       % {"level": alert.level + 1, "number": report.registration_number,
+                          "late": due_words(report.response_due_at, now), "risk": report.get_risk_display().lower(),
+                          "channel": report.get_channel_display(), "kecamatan": _kecamatan(report.kecamatan_code)},
+                       link=alert_link(report))
+            alert.level += 1
+            alert.last_escalated_at = now
+            alert.save(update_fields=["level", "last_escalated_at"])
+            record("alerts.report_escalated", obj=alert)
+            sent += 1
+    return sent
+
+
+def end_settled(*, now: datetime.datetime | None = None, limit: int = 500) -> int:
+    """End open or acknowledged alerts whose report got a case or a first contact (keeps the lists short)."""
+    now = now or timezone.now()
+    ended = 0
+    for pk in ReportAlert.objects.exclude(state=AlertState.ENDED).exclude(
+        report__status=ReportStatus.DITERIMA
+    ).values_list("pk", flat=True)[:limit]:
+        with transaction.atomic():
+            alert = ReportAlert.objects.select_for_update().select_related("report").get(pk=pk)
+            reason = _end_reason(alert.report)
+            if alert.state == AlertState.ENDED or reason is None:
+                continue
+            alert.state, alert.ended_at, alert.end_reason = AlertState.ENDED, now, reason
+            alert.save(update_fields=["state", "ended_at", "end_reason"])
+            record("alerts.report_alert_ended", obj=alert)
+            ended += 1
+    return ended
+
+
+# --- the roster ----------------------------------------------------------------------------------
+
+
+def warn_roster_gaps(*, now: datetime.datetime | None = None) -> int:
+    """Warn the managers, once per shift, of every shift starting within a day that has nobody on the roster."""
+    now = now or timezone.now()
+    horizon = now + datetime.timedelta(hours=settings.SIGAP_ROSTER_WARN_HOURS)
+    warned = 0
+    for found in roster.slots_between(now, horizon):
+        if RosterEntry.objects.filter(date=found.date, shift=found.shift).exists():
+            continue
+        with transaction.atomic():
+            _row, created = RosterGapWarning.objects.get_or_create(date=found.date, shift=found.shift,
+                                                                   defaults={"warned_at": now})
+            if not created:
+                continue
+            record("alerts.roster_gap_warned", object_type="alerts.shift", object_id=f"{found.date}:{found.shift}")
+            with translation.override(settings.LANGUAGE_CODE):
+                notify(managers(), "alerts.roster_gap",
+                       _("Jadwal piket kosong: %(date)s, shift %(shift)s (mulai %(start)s). Tanpa petugas piket, "
+                         "semua peringatan dikirim ke Kepala UPTD.")
+                       % {"date": found.date.strftime("%d-%m-%Y"), "shift": found.label, "start": _local(found.start)},
+                       link=reverse("alerts:roster"))
+            warned += 1
+    return warned
+
+
+def save_roster_entry(day: datetime.date, shift: str, *, duty: Any, backup: Any, by: Any,
+                      request: HttpRequest | None = None) -> RosterEntry:
+    """Plan (or re-plan) one shift: a duty person and a different backup, both answering the hotline."""
+    if not can_plan_roster(by):
+        raise PermissionDenied
+    if shift not in roster.shifts_of(day):
+        raise AlertActionError(_("Shift ini tidak ada pada tanggal itu (hari kerja: jam kantor, sore, malam; "
+                                 "akhir pekan dan hari libur: satu shift)."), "shift")
+    candidates = roster_candidates()
+    if duty is None or not candidates.filter(pk=duty.pk).exists():
+        raise AlertActionError(_("Pilih petugas piket yang aktif dan menangani pengaduan."), "duty")
+    if backup is None or not candidates.filter(pk=backup.pk).exists():
+        raise AlertActionError(_("Pilih cadangan yang aktif dan menangani pengaduan."), "backup")
+    if duty.pk == backup.pk:
+        raise AlertActionError(_("Cadangan harus orang lain, bukan petugas piket itu sendiri."), "backup")
+    with transaction.atomic():
+        entry, _created = RosterEntry.objects.update_or_create(
+            date=day, shift=shift,
+            defaults={"duty": duty, "backup": backup, "planned_by": by, "updated_at": timezone.now()},
+        )
+        RosterGapWarning.objects.filter(date=day, shift=shift).delete()
+        record("alerts.roster_saved", actor=by, obj=entry, request=request)
+    return entry
+
+
+def write_handover(note: str, *, by: Any, request: HttpRequest | None = None,
+                   now: datetime.datetime | None = None) -> Handover:
+    """The end-of-shift note of the shift running now, by someone on that shift (or a manager)."""
+    now = now or timezone.now()
+    current = roster.slot_at(now)
+    entry = roster.entry_for(current)
+    on_shift = entry is not None and by.pk in (entry.duty_id, entry.backup_id)
+    if not can_use_roster(by) or not (on_shift or can_plan_roster(by)):
+        raise PermissionDenied
+    text = (note or "").strip()
+    if not text:
+        raise AlertActionError(_("Tulis catatan serah terima: apa yang masih terbuka, siapa perlu ditelepon balik."),
+                               "note")
+    if len(text) > 4000:
+        raise AlertActionError(_("Catatan terlalu panjang (paling banyak 4.000 karakter)."), "note")
+    nxt = roster.slot_at(current.end)
+    following = roster.entry_for(nxt)
+    with transaction.atomic():
+        handover = Handover.objects.create(date=current.date, shift=current.shift, note=text, written_by=by,
+                                           written_at=now)
+        record("alerts.handover_written", actor=by, obj=handover, request=request)
+        with translation.override(settings.LANGUAGE_CODE):
+            notify(following.people() if following is not None else managers(), "alerts.handover",
+                   _("Serah terima shift %(shift)s %(date)s dari %(user)s menunggu konfirmasi Anda.")
+                   % {"shift": current.label, "date": current.date.strftime("%d-%m-%Y"), "user": by.username},
+                   link=reverse("alerts:handover"))
+    return handover
+
+
+def may_acknowledge_handover(handover: Handover, user: Any) -> bool:
+    """The next shift's duty person or backup, or a manager; never the writer."""
+    if not can_use_roster(user) or handover.acknowledged_at is not None or handover.written_by_id == user.pk:
+        return False
+    if can_plan_roster(user):
+        return True
+    nxt = roster.slot_at(roster.slot(handover.date, handover.shift).end)
+    entry = roster.entry_for(nxt)
+    return entry is not None and user.pk in (entry.duty_id, entry.backup_id)
+
+
+def acknowledge_handover(handover: Handover, *, by: Any, request: HttpRequest | None = None) -> Handover:
+    if not may_acknowledge_handover(handover, by):
+        raise PermissionDenied
+    with transaction.atomic():
+        locked = Handover.objects.select_for_update().get(pk=handover.pk)
+        if locked.acknowledged_at is not None:
+            return locked
+        locked.acknowledged_by, locked.acknowledged_at = by, timezone.now()
+        locked.save(update_fields=["acknowledged_by", "acknowledged_at"])
+        record("alerts.handover_acknowledged", actor=by, obj=locked, request=request)
+    return locked
+
+
+SHIFT_CHOICES = Shift.choices

@@ -1,0 +1,16 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class AlertsConfig(AppConfig):
+    name = "sigap.alerts"
+    label = "alerts"
+    verbose_name = _("Peringatan dan jadwal piket")
+
+    def ready(self) -> None:
+        # Listen to intake's after-commit signals (intake never imports this app)
+        # and add the "Hari ini" sections to the staff home (sigap.core.home).
+        from sigap.alerts import home, receivers
+
+        receivers.connect()
+        home.register()

@@ -1,0 +1,36 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from sigap.alerts.models import Shift
+
+
+class UserChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Any) -> str:
+        return f"{obj.get_full_name() or obj.username} ({obj.username})"
+
+
+class RosterForm(forms.Form):
+    date = forms.DateField(label=_("Tanggal"), widget=forms.DateInput(attrs={"type": "date"}))
+    shift = forms.ChoiceField(label=_("Shift"), choices=Shift.choices)
+    duty = UserChoiceField(label=_("Petugas piket (memegang telepon hotline)"), queryset=None)
+    backup = UserChoiceField(label=_("Cadangan (siaga)"), queryset=None)
+
+    def __init__(self, *args: Any, candidates: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for name in ("duty", "backup"):
+            field = self.fields[name]
+            assert isinstance(field, forms.ModelChoiceField)
+            field.queryset = candidates
+
+
+class HandoverForm(forms.Form):
+    note = forms.CharField(
+        label=_("Catatan serah terima"),
+        help_text=_("Apa yang masih terbuka, siapa perlu ditelepon balik (nomor laporan, bukan nama atau nomor telepon)."),
+        widget=forms.Textarea(attrs={"rows": 5}),
+        max_length=4000,
+    )

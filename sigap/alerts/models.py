@@ -1,0 +1,122 @@
+"""The on-call roster, shift handovers and the alert kept for every new report.
+
+Nothing here holds personal data but ``Handover.note`` (sealed): a roster row
+names staff accounts, an alert names a report by its primary key.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from sigap.vault.fields import EncryptedTextField
+
+USER = settings.AUTH_USER_MODEL
+
+
+class Shift(models.TextChoices):
+    """A working day has three shifts; a weekend day or a SIGAP_HOLIDAYS date has one of 24 hours."""
+
+    KANTOR = "kantor", _("Jam kantor (08.00–16.00)")
+    SORE = "sore", _("Sore (16.00–22.00)")
+    MALAM = "malam", _("Malam (22.00–08.00)")
+    LIBUR = "libur", _("Akhir pekan / hari libur (08.00–08.00)")
+
+
+class RosterEntry(models.Model):
+    """Who holds the hotline phone (``duty``) and who is on call behind them (``backup``) in one shift."""
+
+    date = models.DateField(_("tanggal"))
+    shift = models.CharField(_("shift"), max_length=10, choices=Shift.choices)
+    duty = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+", verbose_name=_("petugas piket"))
+    backup = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+", verbose_name=_("cadangan"))
+    planned_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["date", "shift"]
+        constraints = [models.UniqueConstraint(fields=["date", "shift"], name="roster_one_per_shift")]
+        verbose_name = _("jadwal piket")
+        verbose_name_plural = _("jadwal piket")
+
+    def __str__(self) -> str:
+        return f"roster {self.date} {self.shift}"
+
+    def people(self) -> list[object]:
+        return [self.duty, self.backup]
+
+
+class RosterGapWarning(models.Model):
+    """A shift without a roster entry the managers were warned about (once per shift)."""
+
+    date = models.DateField()
+    shift = models.CharField(max_length=10, choices=Shift.choices)
+    warned_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["date", "shift"], name="roster_gap_warned_once")]
+
+    def __str__(self) -> str:
+        return f"roster gap {self.date} {self.shift}"
+
+
+class Handover(models.Model):
+    """The note written at the end of a shift (what is open, who needs a call back), acknowledged by the next."""
+
+    date = models.DateField(_("tanggal"))
+    shift = models.CharField(_("shift"), max_length=10, choices=Shift.choices)
+    note = EncryptedTextField(_("catatan serah terima"))
+    written_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
+    written_at = models.DateTimeField(default=timezone.now)
+    acknowledged_by = models.ForeignKey(USER, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    acknowledged_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-written_at", "-id"]
+        indexes = [models.Index(fields=["acknowledged_at", "-written_at"], name="handover_open")]
+        verbose_name = _("serah terima")
+        verbose_name_plural = _("serah terima")
+
+    def __str__(self) -> str:
+        return f"handover {self.pk}"
+
+
+class AlertState(models.TextChoices):
+    OPEN = "terbuka", _("Belum ditangani")
+    ACKNOWLEDGED = "diakui", _("Ditangani")
+    ENDED = "selesai", _("Selesai")
+
+
+class AlertEnd(models.TextChoices):
+    CASE = "kasus", _("Kasus dibuka")
+    CONTACT = "kontak", _("Kontak pertama tercatat")
+    ACKNOWLEDGED = "diakui", _("Diakui petugas")
+
+
+class ReportAlert(models.Model):
+    """The alert of one report: raised when it is filed, escalated while its response deadline passes unanswered.
+
+    ``level`` counts the escalations sent (0: none yet). The chain stops when
+    someone acknowledges ("saya tangani"), a first contact is recorded against the
+    report or a case is opened from it.
+    """
+
+    report = models.OneToOneField("intake.Report", on_delete=models.PROTECT, related_name="alert")
+    state = models.CharField(max_length=10, choices=AlertState.choices, default=AlertState.OPEN)
+    raised_at = models.DateTimeField(default=timezone.now)
+    level = models.PositiveSmallIntegerField(default=0)
+    last_escalated_at = models.DateTimeField(null=True, blank=True)
+    acknowledged_by = models.ForeignKey(USER, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    acknowledged_at = models.DateTimeField(null=True, blank=True)
+    ended_at = models.DateTimeField(null=True, blank=True)
+    end_reason = models.CharField(max_length=10, choices=AlertEnd.choices, blank=True, default="")
+
+    class Meta:
+        indexes = [models.Index(fields=["state", "raised_at"], name="report_alert_state")]
+        verbose_name = _("peringatan laporan")
+        verbose_name_plural = _("peringatan laporan")
+
+    def __str__(self) -> str:
+        return f"report alert {self.pk}"

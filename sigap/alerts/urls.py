@@ -1,0 +1,13 @@
+from django.urls import path
+
+from sigap.alerts import views
+
+app_name = "alerts"
+
+urlpatterns = [
+    path("", views.roster_view, name="roster"),
+    path("serah-terima/", views.handover_view, name="handover"),
+    path("serah-terima/<int:pk>/konfirmasi/", views.handover_acknowledge, name="handover_acknowledge"),
+    path("peringatan/<int:report_pk>/", views.report_alert, name="report_alert"),
+    path("peringatan/<int:report_pk>/tangani/", views.report_alert_acknowledge, name="report_alert_acknowledge"),
+]

@@ -1,0 +1,146 @@
+"""The roster (jadwal piket), shift handovers and a report's alert page ("saya tangani")."""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from sigap.alerts import actions, roster
+from sigap.alerts.forms import HandoverForm, RosterForm
+from sigap.alerts.models import Handover, ReportAlert, RosterEntry
+from sigap.intake.models import Report
+from sigap.lib.timewords import due_words
+
+ROSTER_DAYS = 14
+
+
+def _require(allowed: bool) -> None:
+    if not allowed:
+        raise PermissionDenied
+
+
+def _start_day(value: str | None, today: datetime.date) -> datetime.date:
+    try:
+        day = datetime.date.fromisoformat(value or "")
+    except ValueError:
+        return today
+    return day if abs((day - today).days) <= 366 else today
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def roster_view(request: HttpRequest) -> HttpResponse:
+    _require(actions.can_use_roster(request.user))
+    now = timezone.now()
+    current = roster.slot_at(now)
+    may_plan = actions.can_plan_roster(request.user)
+    form = RosterForm(request.POST or None, candidates=actions.roster_candidates())
+    status = 200
+    if request.method == "POST":
+        _require(may_plan)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                actions.save_roster_entry(data["date"], data["shift"], duty=data["duty"], backup=data["backup"],
+                                          by=request.user, request=request)
+            except actions.AlertActionError as error:
+                form.add_error(error.field if error.field in form.fields else None, error.message)
+            else:
+                messages.success(request, _("Jadwal piket disimpan."))
+                return redirect(f"{request.path}?mulai={data['date'].isoformat()}")
+        status = 400
+    start = _start_day(request.GET.get("mulai"), current.date)
+    days = [start + datetime.timedelta(days=n) for n in range(ROSTER_DAYS)]
+    entries = {
+        (e.date, e.shift): e
+        for e in RosterEntry.objects.filter(date__gte=days[0], date__lte=days[-1]).select_related("duty", "backup")
+    }
+    rows = []
+    for day in days:
+        for found in roster.slots_of(day):
+            rows.append({"slot": found, "entry": entries.get((found.date, found.shift)),
+                         "current": found == current, "past": found.end <= now})
+    return render(request, "alerts/roster.html", {
+        "rows": rows, "form": form if may_plan else None, "current": current,
+        "current_entry": roster.entry_for(current), "previous": days[0] - datetime.timedelta(days=ROSTER_DAYS),
+        "next": days[-1] + datetime.timedelta(days=1),
+    }, status=status)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def handover_view(request: HttpRequest) -> HttpResponse:
+    _require(actions.can_use_roster(request.user))
+    now = timezone.now()
+    current = roster.slot_at(now)
+    entry = roster.entry_for(current)
+    may_write = actions.can_plan_roster(request.user) or (
+        entry is not None and request.user.pk in (entry.duty_id, entry.backup_id))
+    form = HandoverForm(request.POST or None)
+    status = 200
+    if request.method == "POST":
+        _require(may_write)
+        if form.is_valid():
+            try:
+                actions.write_handover(form.cleaned_data["note"], by=request.user, request=request)
+            except actions.AlertActionError as error:
+                form.add_error("note", error.message)
+            else:
+                messages.success(request, _("Catatan serah terima dikirim ke shift berikutnya."))
+                return redirect("alerts:handover")
+        status = 400
+    handovers = list(Handover.objects.select_related("written_by", "acknowledged_by")[:20])
+    rows: list[dict[str, Any]] = [
+        {"handover": h, "slot": roster.slot(h.date, h.shift), "may_ack": actions.may_acknowledge_handover(h, request.user)}
+        for h in handovers
+    ]
+    return render(request, "alerts/handover.html", {
+        "rows": rows, "form": form if may_write else None, "current": current, "current_entry": entry,
+    }, status=status)
+
+
+@login_required
+@require_POST
+def handover_acknowledge(request: HttpRequest, pk: int) -> HttpResponse:
+    _require(actions.can_use_roster(request.user))
+    handover = get_object_or_404(Handover, pk=pk)
+    actions.acknowledge_handover(handover, by=request.user, request=request)
+    messages.success(request, _("Serah terima dikonfirmasi."))
+    return redirect("alerts:handover")
+
+
+@login_required
+@require_http_methods(["GET"])
+def report_alert(request: HttpRequest, report_pk: int) -> HttpResponse:
+    _require(actions.can_use_roster(request.user))
+    alert = get_object_or_404(ReportAlert.objects.select_related("report", "acknowledged_by"), report_id=report_pk)
+    report = alert.report
+    now = timezone.now()
+    return render(request, "alerts/report_alert.html", {
+        "alert": alert, "report": report, "kecamatan": actions._kecamatan(report.kecamatan_code),
+        "due_words": due_words(report.response_due_at, now) if report.status == "diterima" else "",
+        "overdue": report.response_due_at < now,
+        "may_open": Report.objects.visible_to(request.user).filter(pk=report.pk).exists(),
+    })
+
+
+@login_required
+@require_POST
+def report_alert_acknowledge(request: HttpRequest, report_pk: int) -> HttpResponse:
+    _require(actions.can_use_roster(request.user))
+    alert = get_object_or_404(ReportAlert, report_id=report_pk)
+    done = actions.acknowledge(alert, by=request.user, request=request)
+    if done.acknowledged_by_id == request.user.pk:
+        messages.success(request, _("Dicatat: Anda menangani laporan ini. Eskalasi dihentikan."))
+    else:
+        messages.info(request, _("Laporan ini sudah ditangani atau selesai."))
+    return redirect("alerts:report_alert", report_pk=report_pk)

@@ -1,0 +1,37 @@
+"""Signals intake sends after a commit, so other parts of SIGAP can react without intake importing them.
+
+* ``report_filed(sender=Report, report=...)``: a new report was stored, whatever
+  its channel (public form, volunteer, API, staff form). Not sent for an
+  idempotent replay.
+* ``conversation_started(sender=Conversation, conversation=...)``: a WhatsApp or
+  SMS sender opened a new conversation nobody has taken yet.
+
+Both are sent from ``transaction.on_commit``: a rolled-back change sends nothing.
+The alerts app (``sigap.alerts``) listens to them; a failing receiver is
+logged and never breaks the submission (``send_robust``).
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from django.db import transaction
+from django.dispatch import Signal
+
+logger = logging.getLogger("sigap.intake.signals")
+
+report_filed = Signal()
+conversation_started = Signal()
+
+
+def send_on_commit(signal: Signal, sender: Any, **kwargs: Any) -> None:
+    """Send ``signal`` when the current transaction commits; receivers' errors are logged by type only."""
+
+    def fire() -> None:
+        for receiver, result in signal.send_robust(sender=sender, **kwargs):
+            if isinstance(result, Exception):
+                logger.error("signal receiver %s failed: %s", getattr(receiver, "__qualname__", "?"),
+                             type(result).__name__)
+
+    transaction.on_commit(fire)
