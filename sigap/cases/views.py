@@ -79,6 +79,7 @@ from sigap.cases.models import (
 from sigap.cases.uploads import MemoryOnlyUploadHandler
 from sigap.intake.codes import OPEN_STATUSES, ViolenceType
 from sigap.intake.models import ChronologyEvent, Report, ReportLink
+from sigap.lib.timewords import due_words
 from sigap.vault.audit import opened, record
 
 View = Callable[..., HttpResponse]
@@ -187,14 +188,14 @@ def my_work(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def awaiting_reports(request: HttpRequest) -> HttpResponse:
-    """Open reports without a case; pick one, or several linked ones, and open a case."""
+    """Open reports without a case, what is due first; pick one, or several linked ones, and open a case."""
     if not access.can_open_cases(request.user):
         raise PermissionDenied
     reports = list(
         Report.objects.visible_to(request.user)
         .filter(status__in=OPEN_STATUSES, case_link__isnull=True)
         .prefetch_related("violence")
-        .order_by("-received_at", "-id")[:100]
+        .order_by("response_due_at", "id")[:100]  # what is due first; overdue on top
     )
     ids = [r.pk for r in reports]
     links: dict[int, list[str]] = {pk: [] for pk in ids}
@@ -212,7 +213,9 @@ def awaiting_reports(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, _("Kasus %(number)s dibuka.") % {"number": case.number})
             return _back(case)
-    rows = [{"report": r, "links": links[r.pk]} for r in reports]
+    now = timezone.now()
+    rows = [{"report": r, "links": links[r.pk], "due": due_words(r.response_due_at, now),
+             "overdue": r.response_due_at < now} for r in reports]
     status = 400 if request.method == "POST" else 200
     return render(request, "cases/awaiting_reports.html", {"rows": rows, "form": form}, status=status)
 

@@ -13,6 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.urls import NoReverseMatch
 from django.utils.functional import Promise
 
 logger = logging.getLogger("sigap.home")
@@ -48,5 +49,10 @@ def register_sections(func: SectionsFunc) -> None:
 def sections_for(user: Any, now: datetime.datetime) -> list[Section]:
     sections: list[Section] = []
     for provider in _providers:
-        sections.extend(provider(user, now))
+        try:
+            sections.extend(provider(user, now))
+        except NoReverseMatch:
+            # Like the navigation: a section whose pages are not mounted (another URL
+            # configuration) is left out rather than failing the home page.
+            logger.warning("home sections of %s skipped: a URL is not mounted", getattr(provider, "__module__", "?"))
     return sections

@@ -278,3 +278,79 @@ def query_without(params: QueryDict, *names: str) -> str:
     for name in names:
         copy.pop(name, None)
     return copy.urlencode()
+
+
+# --- deadline order: reports awaiting a response first, by deadline, then the rest newest first ---------
+#
+# Two keyset segments chained: A = status "diterima" by (response_due_at, id)
+# ascending (overdue on top, as the earliest deadlines come first), B = every
+# other report by (created_at, id) descending. A cursor names its segment
+# ("a"/"b") so each page is still one or two index range scans, never OFFSET.
+
+
+@dataclass(frozen=True)
+class _Segment:
+    name: str
+    queryset: QuerySet[Any]
+    field: str
+    descending: bool
+
+    def ordered(self, backwards: bool) -> QuerySet[Any]:
+        down = self.descending != backwards
+        return self.queryset.order_by(f"-{self.field}" if down else self.field, "-pk" if down else "pk")
+
+    def beyond(self, cursor: tuple[datetime.datetime, int], backwards: bool) -> QuerySet[Any]:
+        moment, pk = cursor
+        op = "lt" if self.descending != backwards else "gt"
+        return self.ordered(backwards).filter(
+            Q(**{f"{self.field}__{op}": moment}) | Q(**{self.field: moment, f"pk__{op}": pk})
+        )
+
+    def encode(self, row: Any) -> str:
+        micros = int(getattr(row, self.field).timestamp() * 1_000_000)
+        return f"{self.name}{micros}_{row.pk}"
+
+
+def _decode_segment(cursor: str | None) -> tuple[str, tuple[datetime.datetime, int]] | None:
+    if not cursor or cursor[0] not in "ab":
+        return None
+    decoded = _decode(cursor[1:])
+    return (cursor[0], decoded) if decoded is not None else None
+
+
+def deadline_page(queryset: QuerySet[Any], params: Mapping[str, str], *, awaiting: Q, size: int = 25) -> KeysetPage:
+    """One page: rows matching ``awaiting`` by response deadline (earliest first), then the rest newest first."""
+    first = _Segment("a", queryset.filter(awaiting), "response_due_at", descending=False)
+    second = _Segment("b", queryset.exclude(awaiting), "created_at", descending=True)
+    segments = [first, second]
+    after = _decode_segment(params.get("after"))
+    before = _decode_segment(params.get("before")) if after is None else None
+    backwards = before is not None
+    cursor = after or before
+    order = list(reversed(segments)) if backwards else segments
+    rows: list[tuple[_Segment, Any]] = []
+    started = cursor is None
+    for segment in order:
+        if not started and cursor is not None and segment.name != cursor[0]:
+            continue
+        wanted = size + 1 - len(rows)
+        if wanted <= 0:
+            break
+        if not started and cursor is not None:
+            found = segment.beyond(cursor[1], backwards)
+            started = True
+        else:
+            found = segment.ordered(backwards)
+        rows.extend((segment, row) for row in found[:wanted])
+    has_more = len(rows) > size
+    rows = rows[:size]
+    if backwards:
+        rows.reverse()
+    plain = [row for _segment, row in rows]
+    if not rows:
+        return KeysetPage(rows=[], next_cursor=None, prev_cursor=None)
+    first_cursor, last_cursor = rows[0][0].encode(rows[0][1]), rows[-1][0].encode(rows[-1][1])
+    if backwards:
+        return KeysetPage(rows=plain, next_cursor=last_cursor, prev_cursor=first_cursor if has_more else None)
+    return KeysetPage(rows=plain, next_cursor=last_cursor if has_more else None,
+                      prev_cursor=first_cursor if after is not None else None)

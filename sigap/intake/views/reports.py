@@ -8,8 +8,10 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -26,14 +28,15 @@ from sigap.intake.queries import find_duplicates
 from sigap.intake.triage import reason_labels
 from sigap.intake.validation import ReportInvalid
 from sigap.intake.views.common import (
+    deadline_page,
     issue_form_token,
-    keyset_page,
     public_status_label,
     query_without,
     risk_context,
     submit_entry,
 )
 from sigap.intake.views.identity import reporter_display, reveal_for, revealed_rows
+from sigap.lib.timewords import due_words
 from sigap.regions.models import Region
 from sigap.vault.reveal import RevealOutcome
 
@@ -125,7 +128,7 @@ def _valid(value: str | None, allowed: Any) -> str:
 @login_required
 @require_http_methods(["GET", "POST"])
 def report_list(request: HttpRequest) -> HttpResponse:
-    """Reports the user may see (``Report.objects.visible_to``), newest first, with filters and lookup."""
+    """Reports the user may see (``Report.objects.visible_to``) in deadline order, with filters and lookup."""
     if not access.can_list_reports(request.user):
         raise PermissionDenied
     kecamatan = _kecamatan_choices()
@@ -162,11 +165,16 @@ def report_list(request: HttpRequest) -> HttpResponse:
         else:
             status = 400
 
-    page = keyset_page(reports, params)
+    # Reports awaiting a response come first by deadline (overdue on top), then the rest newest first.
+    page = deadline_page(reports, params, awaiting=Q(status=ReportStatus.DITERIMA))
     kecamatan_names = dict(kecamatan)
     rows = looked_up if looked_up is not None else page.rows
+    now = timezone.now()
     for row in rows:
         row.kecamatan_name = kecamatan_names.get(row.kecamatan_code, row.kecamatan_code)  # type: ignore[union-attr]
+        awaiting = row.status == ReportStatus.DITERIMA
+        row.due_words = due_words(row.response_due_at, now) if awaiting else ""  # type: ignore[union-attr]
+        row.overdue = awaiting and row.response_due_at < now  # type: ignore[union-attr]
     return render(
         request,
         "intake/report_list.html",

@@ -45,6 +45,7 @@ from sigap.intake.channels.conversations.providers import provider_for
 from sigap.intake.channels.conversations.quick_replies import quick_reply_choices, quick_reply_text
 from sigap.intake.channels.conversations.safety import contact_facts, describe, refusal_text
 from sigap.intake.queries import caller_history
+from sigap.lib.timewords import due_words
 from sigap.vault.audit import opened, record
 
 PAGE_SIZE = 50
@@ -98,12 +99,16 @@ def inbox(request: HttpRequest) -> HttpResponse:
         queryset = queryset.order_by(F("waiting_since").asc(nulls_last=True), "-last_message_at", "-pk")
     page = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("halaman"))
     now = timezone.now()
+    reply_within = datetime.timedelta(minutes=settings.SIGAP_CHAT_RESPONSE_MINUTES)
     rows = [
         {
             "conversation": c,
             "who": c.profile_name or masked(c.sender),
             "number": masked(c.sender),
             "waited": _waited(c.waiting_since, now),
+            # Oldest waiting first is deadline order: each may wait SIGAP_CHAT_RESPONSE_MINUTES.
+            "due": due_words(c.waiting_since + reply_within, now) if c.waiting_since else "",
+            "overdue": c.waiting_since is not None and c.waiting_since + reply_within < now,
         }
         for c in page.object_list
     ]
