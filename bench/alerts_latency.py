@@ -84,7 +84,7 @@ def main() -> int:
             # Wait for the first alerts job run (nothing is due yet), then let the deadline pass just after it.
             from django_tasks_db.models import DBTaskResult
 
-            while not DBTaskResult.objects.filter(task_path__endswith="escalate_reports", status="SUCCEEDED").exists():
+            while not DBTaskResult.objects.filter(task_path__endswith="escalate_reports", status="SUCCESSFUL").exists():
                 time.sleep(0.5)
             report = Report.objects.order_by("pk").first()
             assert report is not None

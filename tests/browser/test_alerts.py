@@ -32,6 +32,8 @@ def test_a_volunteers_high_risk_report_reaches_the_managers_home(page: Page, bro
 
     sign_in(page, volunteer)
     page.goto("/pengaduan/desa-saya/lapor/")
+    page.locator("#id_reporter-name").fill("Relawan Contoh")
+    page.locator("#id_reporter-phone").fill("0812-0000-3333")
     page.locator("#id_victims-0-name").fill("Anak Contoh")
     page.locator("#id_victims-0-age").fill("9")
     page.locator("#id_victims-0-sex").select_option("P")
@@ -63,6 +65,13 @@ def test_a_volunteers_high_risk_report_reaches_the_managers_home(page: Page, bro
         expect(new_reports).to_contain_text(report.registration_number)
         expect(new_reports).to_contain_text("sisa")
         expect(desk.locator(".main-nav a[href='/notifikasi/'] .unread-count")).to_contain_text("1")
+        # The report list on a 1366 px screen: the deadline column is in view, the time left in words.
+        desk.goto("/pengaduan/laporan/")
+        header = desk.get_by_role("columnheader", name="Batas respons")
+        box = header.bounding_box()
+        assert box is not None and box["x"] + box["width"] <= 1366
+        expect(desk.locator("td.deadline").first).to_contain_text("sisa")
+        desk.goto("/staf/")
         # Opening the alert: the facts and "Saya tangani".
         new_reports.get_by_role("link", name=report.registration_number, exact=False).click()
         expect(desk.get_by_role("button", name="Saya tangani")).to_be_visible()

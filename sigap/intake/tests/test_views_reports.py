@@ -98,15 +98,18 @@ class KeysetPaginationTests(SigapTestCase):
         numbers = []
         for i in range(30):
             report = create_report(self.operator).report
-            Report.objects.filter(pk=report.pk).update(created_at=base + datetime.timedelta(minutes=i))
+            moment = base + datetime.timedelta(minutes=i)
+            Report.objects.filter(pk=report.pk).update(created_at=moment, response_due_at=moment)
             numbers.append(report.registration_number)
         # two reports in the same microsecond must not be skipped or repeated
-        Report.objects.filter(registration_number=numbers[10]).update(created_at=base + datetime.timedelta(minutes=11))
+        Report.objects.filter(registration_number=numbers[10]).update(
+            created_at=base + datetime.timedelta(minutes=11), response_due_at=base + datetime.timedelta(minutes=11))
         self.login(self.operator)
         first = self.client.get(LIST)
         rows = [r.registration_number for r in first.context["rows"]]
         self.assertEqual(len(rows), 25)
-        self.assertEqual(rows[0], numbers[-1])
+        # Awaiting a response: the earliest deadline first (docs/ALERTS.md, deadline order).
+        self.assertEqual(rows[0], numbers[0])
         cursor = first.context["page"].next_cursor
         self.assertIsNotNone(cursor)
         self.assertIsNone(first.context["page"].prev_cursor)
