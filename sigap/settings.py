@@ -110,6 +110,8 @@ INSTALLED_APPS = [
     "sigap.stats",
     "sigap.cases",
     "sigap.alerts",
+    "sigap.letters",
+    "sigap.accompaniment",
 ]
 
 MIDDLEWARE = [
@@ -322,6 +324,28 @@ SIGAP_ALERT_REPEAT_MINUTES = env_int("SIGAP_ALERT_REPEAT_MINUTES", 60, minimum=1
 SIGAP_ALERT_MAX_REPEATS = env_int("SIGAP_ALERT_MAX_REPEATS", 3, minimum=0, maximum=24)
 SIGAP_ROSTER_WARN_HOURS = env_int("SIGAP_ROSTER_WARN_HOURS", 24, minimum=1)
 SIGAP_CHAT_RESPONSE_MINUTES = env_int("SIGAP_CHAT_RESPONSE_MINUTES", 30, minimum=1)
+# Official letters (sigap.letters): the kop surat, the Kepala UPTD who signs, and
+# the nomor surat pattern ({number}, {code}, {month_roman}, {month}, {year}, {region}).
+SIGAP_LETTERHEAD_LINES = env_list(
+    "SIGAP_LETTERHEAD_LINES", ["Pemerintah Kabupaten Mesuji", "Dinas Pemberdayaan Perempuan dan Perlindungan Anak"]
+)
+SIGAP_OFFICE_ADDRESS = env_str("SIGAP_OFFICE_ADDRESS", "Jl. Contoh No. 1, Wiralaga Mulya, Kabupaten Mesuji")
+SIGAP_OFFICE_EMAIL = env_str("SIGAP_OFFICE_EMAIL", "")
+SIGAP_OFFICE_CITY = env_str("SIGAP_OFFICE_CITY", "Mesuji")
+SIGAP_LETTER_LOGO = env_str("SIGAP_LETTER_LOGO", "")
+SIGAP_HEAD_NAME = env_str("SIGAP_HEAD_NAME", "")
+SIGAP_HEAD_NIP = env_str("SIGAP_HEAD_NIP", "")
+SIGAP_HEAD_TITLE = env_str("SIGAP_HEAD_TITLE", "")
+SIGAP_LETTER_NUMBER_PATTERN = env_str("SIGAP_LETTER_NUMBER_PATTERN", "400.8/{number:03d}/{code}/UPTD-PPA/{month_roman}/{year}")
+try:
+    SIGAP_LETTER_NUMBER_PATTERN.format(number=1, code="X", month_roman="I", month=1, year=2026, region="1811")
+except (KeyError, IndexError, ValueError) as _error:
+    raise ImproperlyConfigured(f"SIGAP_LETTER_NUMBER_PATTERN is not a valid pattern: {_error}") from None
+# Accompaniment (sigap.accompaniment): the post-rape care window, the police's
+# temporary protection window (UU TPKS Pasal 42) and the hour reminders go out.
+SIGAP_POST_RAPE_HOURS = env_int("SIGAP_POST_RAPE_HOURS", 72, minimum=1)
+SIGAP_PROTECTION_HOURS = env_int("SIGAP_PROTECTION_HOURS", 24, minimum=1)
+SIGAP_REMINDER_HOUR = env_int("SIGAP_REMINDER_HOUR", 7, minimum=0, maximum=23)
 
 LANGUAGE_CODE = "id"
 # Each language named in itself, so the menu reads "English" to whoever needs it

@@ -25,6 +25,7 @@ urlpatterns = [
     path("statistik/", include("sigap.stats.urls")),
     path("kasus/", include("sigap.cases.urls")),
     path("piket/", include("sigap.alerts.urls")),
+    path("pendampingan/", include("sigap.accompaniment.urls")),
     path("", include("sigap.outreach.urls")),
     path("", include("sigap.core.urls")),
 ]

@@ -13,7 +13,7 @@ Notification texts carry case numbers and kinds of event only
 from __future__ import annotations
 
 import datetime
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -110,8 +110,22 @@ def _lock(case: Case) -> Case:
     return Case.objects.select_for_update().get(pk=case.pk)
 
 
+# Other apps may make a case read-only (``sigap.accompaniment``: a case transferred to
+# another unit): each guard returns the translated refusal, or None.
+WRITE_GUARDS: list[Callable[[Case], str | None]] = []
+
+
+def register_write_guard(guard: Callable[[Case], str | None]) -> None:
+    if guard not in WRITE_GUARDS:
+        WRITE_GUARDS.append(guard)
+
+
 def _require_worker(case: Case, by: Any) -> None:
     _require(access.can_work(by, case))
+    for guard in WRITE_GUARDS:
+        refusal = guard(case)
+        if refusal:
+            raise CaseActionError(refusal)
 
 
 def _require_open(case: Case) -> None:

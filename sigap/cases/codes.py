@@ -103,6 +103,10 @@ class TaskKind(models.TextChoices):
     POLICE_REFERRAL = "rujukan_polisi", _("Wajib lapor ke polisi dalam 3x24 jam (UU TPKS Pasal 41)")
     SHELTER_END = "akhir_penampungan", _("Akhir masa penampungan")
     PLAN_ITEM = "rencana", _("Layanan dalam rencana intervensi")
+    # sigap.accompaniment: the post-rape care checklist (72 hours) and the police's
+    # temporary protection (UU TPKS Pasal 42, 1x24 hours), escalated like every task.
+    POST_RAPE_CARE = "perawatan_72jam", _("Perawatan pasca-perkosaan (72 jam)")
+    PROTECTION = "pelindungan_polisi", _("Pelindungan sementara oleh polisi (1x24 jam)")
 
 
 class PoliceDutyBasis(models.TextChoices):

@@ -19,7 +19,6 @@ from django.utils.translation import gettext as _
 
 from sigap.intake.ages import age_text
 from sigap.intake.codes import PerpetratorRelation, Place, Sex, SexualViolenceForm, ViolenceType
-from sigap.lib import training
 from sigap.network.models import PartnerType, Service
 
 VICTIMS = "victims"
@@ -42,10 +41,25 @@ LETTER_SECTIONS: dict[str, tuple[str, ...]] = {
     PartnerType.SAFE_HOUSE: (VICTIMS, NEEDS),
     PartnerType.RELIGIOUS_LEADER: (VICTIMS, NEEDS),
     PartnerType.SCHOOL: (VICTIMS, NEEDS),
+    # The justice chain: prosecutor and court need what the police need; LPSK needs the events
+    # to decide on protection; Bapas works with the (child) perpetrator; Dukcapil issues documents.
+    PartnerType.PROSECUTOR: (VICTIMS, VIOLENCE, CHRONOLOGY, PERPETRATORS, CONDITION),
+    PartnerType.COURT: (VICTIMS, VIOLENCE, CHRONOLOGY, PERPETRATORS, CONDITION),
+    PartnerType.LPSK: (VICTIMS, VIOLENCE, CHRONOLOGY, PERPETRATORS, NEEDS),
+    PartnerType.BAPAS: (VICTIMS, VIOLENCE, PERPETRATORS, NEEDS),
+    PartnerType.DUKCAPIL: (VICTIMS, NEEDS),
+    # Another UPTD PPA takes the case over: everything but identifiers.
+    PartnerType.UPTD_REGENCY: (VICTIMS, VIOLENCE, CHRONOLOGY, PERPETRATORS, CONDITION, NEEDS),
+    PartnerType.UPTD_PROVINCE: (VICTIMS, VIOLENCE, CHRONOLOGY, PERPETRATORS, CONDITION, NEEDS),
+    PartnerType.SAPA129: (VICTIMS, VIOLENCE, CHRONOLOGY, PERPETRATORS, CONDITION, NEEDS),
     PartnerType.OTHER: (VICTIMS, NEEDS),
 }
-# Only the police get perpetrators' names; everyone else gets the relation at most.
-NAMES_PERPETRATORS = (PartnerType.POLICE_UPPA,)
+# Only the justice chain gets perpetrators' names; everyone else gets the relation at most.
+NAMES_PERPETRATORS = (PartnerType.POLICE_UPPA, PartnerType.PROSECUTOR, PartnerType.COURT, PartnerType.BAPAS)
+# A child victim's name never goes to these (UU 11/2012 Pasal 19, UU 35/2014 Pasal 64):
+# the letter says "anak" with age and sex, and the partner reaches the child through the office.
+NO_CHILD_NAMES = (PartnerType.SCHOOL, PartnerType.RELIGIOUS_LEADER)
+CHILD_AGE_GROUPS = ("0-5", "6-12", "13-17")
 
 
 def _label(choices: Any, value: str) -> str:
@@ -58,6 +72,13 @@ def _label(choices: Any, value: str) -> str:
 def _age(victim: Any, on: datetime.date) -> str:
     """The age at the incident (the law's age), and the age on the letter's date where it differs."""
     return age_text(victim, on)
+
+
+def _victim_name(victim: Any, hide_child: bool) -> str:
+    # Treated as a child when recorded as one or in a child's age group (0-17).
+    if hide_child and (victim.is_child or victim.age_group in CHILD_AGE_GROUPS):
+        return str(_("Anak (nama dirahasiakan)"))
+    return str(victim.name or _("(nama tidak diketahui)"))
 
 
 def _section(title: str, lines: list[str]) -> dict[str, Any]:
@@ -84,8 +105,9 @@ def build_letter(case: Any, partner: Any, *, service: str, purpose: str, sent_at
         if VICTIMS in wanted:
             victims = (Victim.objects.filter(report_id__in=report_ids).select_related("report")
                        .order_by("report_id", "position"))
+            hide_child = partner.partner_type in NO_CHILD_NAMES
             sections.append(_section(_("Korban"), [
-                f"{v.name or _('(nama tidak diketahui)')}, {_age(v, today)}, {_label(Sex, v.sex)}" for v in victims
+                f"{_victim_name(v, hide_child)}, {_age(v, today)}, {_label(Sex, v.sex)}" for v in victims
             ]))
         if VIOLENCE in wanted:
             types = sorted(set(ReportViolence.objects.filter(report_id__in=report_ids)
@@ -124,7 +146,12 @@ def build_letter(case: Any, partner: Any, *, service: str, purpose: str, sent_at
             if latest is not None and latest.needs:
                 needs.append(latest.needs)
             sections.append(_section(_("Kebutuhan dan harapan korban"), needs))
+        from sigap.letters.models import LetterType
+        from sigap.letters.numbering import next_number
+
         return {
+            # Taken in send_referral's transaction: a refused referral uses no number.
+            "nomor": next_number(LetterType.RUJUKAN, on=today).text,
             "office": settings.SIGAP_OFFICE_NAME,
             "hotline": settings.SIGAP_HOTLINE,
             "case_number": case.number,
@@ -146,62 +173,37 @@ def loads(text: str | None) -> dict[str, Any]:
     return json.loads(text or "{}")
 
 
-def _latin1(text: Any) -> str:
-    """fpdf2's core fonts speak Latin-1: keep what fits, replace the rest visibly."""
-    value = str(text)
-    replacements = {"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"', "\u2013": "-", "\u2014": "-",
-                    "\u2026": "...", "\u00a0": " "}
-    for old, new in replacements.items():
-        value = value.replace(old, new)
-    return value.encode("latin-1", "replace").decode("latin-1")
-
-
 def render_pdf(letter: dict[str, Any]) -> bytes:
-    """An A4 referral letter from the letter data: header, addressee, request, the sections, signature."""
-    from fpdf import FPDF
+    """The referral letter in official form (``sigap.letters.official``): kop surat, nomor, sifat Rahasia,
+    perihal, the addressee, the request, the sections, and the Kepala UPTD's signature block."""
+    from sigap.letters import official
 
     with translation.override(settings.LANGUAGE_CODE):
-        pdf = FPDF(orientation="P", unit="mm", format=(210, 297))
-        pdf.set_title(_latin1(_("Surat rujukan %(number)s") % {"number": letter.get("case_number", "")}))
-        pdf.set_creator("SIGAP")
-        pdf.set_margins(20, 20, 20)
-        pdf.set_auto_page_break(True, margin=20)
-        pdf.add_page()
-        width = pdf.w - pdf.l_margin - pdf.r_margin
-
-        def line(text: str, size: float = 11, style: str = "", height: float = 6) -> None:
-            pdf.set_font("Helvetica", style, size)
-            pdf.multi_cell(width, height, _latin1(text), new_x="LMARGIN", new_y="NEXT")
-
-        line(letter.get("office", ""), 14, "B", 7)
-        line(_("Layanan pengaduan: %(hotline)s") % {"hotline": letter.get("hotline", "")}, 10)
-        pdf.ln(2)
-        pdf.line(pdf.l_margin, pdf.get_y(), pdf.w - pdf.r_margin, pdf.get_y())
-        pdf.ln(4)
-        line(_("SURAT RUJUKAN"), 13, "B", 7)
-        line(_("Nomor kasus: %(number)s") % {"number": letter.get("case_number", "")}, 10)
-        line(_("Tanggal: %(date)s") % {"date": letter.get("date", "")}, 10)
-        pdf.ln(3)
-        line(_("Kepada Yth. %(partner)s (%(kind)s)") % {"partner": letter.get("partner", ""),
-                                                         "kind": letter.get("partner_type", "")})
-        pdf.ln(2)
-        line(_("Dengan hormat, kami merujuk korban berikut untuk mendapatkan layanan: %(service)s.")
-             % {"service": letter.get("service", "")})
+        blocks: list[dict[str, Any]] = [
+            official.p(_("Dengan hormat, bersama ini kami merujuk korban berikut untuk mendapatkan layanan: "
+                         "%(service)s.") % {"service": letter.get("service", "")}),
+            official.kv([(_("Nomor kasus"), letter.get("case_number", ""))]),
+        ]
         if letter.get("purpose"):
-            line(_("Keperluan: %(purpose)s") % {"purpose": letter["purpose"]})
+            blocks.append(official.kv([(_("Keperluan"), letter["purpose"])]))
         for section in letter.get("sections", []):
-            pdf.ln(2)
-            line(section.get("title", ""), 11, "B")
-            for text in section.get("lines", []):
-                line(f"- {text}")
-        pdf.ln(4)
-        line(_("Informasi dalam surat ini bersifat rahasia (UU 12/2022 Pasal 69 dan 71; UU 35/2014 Pasal 64) "
-               "dan hanya digunakan untuk layanan yang diminta. Mohon hubungi kami melalui nomor layanan di atas, "
-               "bukan menghubungi korban atau keluarganya tanpa koordinasi."), 9)
-        pdf.ln(6)
-        line(_("Hormat kami,"))
-        pdf.ln(10)
-        line(letter.get("sender", ""), 11, "B")
-        line(letter.get("office", ""), 10)
-        training.stamp_pdf(pdf)
-        return bytes(pdf.output())
+            blocks.append(official.h(section.get("title", "")))
+            blocks.extend(official.li(text) for text in section.get("lines", []))
+        blocks.append(official.p(_("Demikian surat rujukan ini kami sampaikan. Atas perhatian dan kerja sama "
+                                   "Bapak/Ibu, kami ucapkan terima kasih.")))
+        blocks.append(official.small(_(
+            "Informasi dalam surat ini bersifat rahasia (UU 12/2022 Pasal 69 dan 71; UU 35/2014 Pasal 64) "
+            "dan hanya digunakan untuk layanan yang diminta. Mohon hubungi kami melalui nomor layanan "
+            "%(hotline)s, bukan menghubungi korban atau keluarganya tanpa koordinasi."
+        ) % {"hotline": letter.get("hotline", settings.SIGAP_HOTLINE)}))
+        body = official.compose(
+            number=letter.get("nomor") or "-",
+            on=timezone.localdate(),
+            perihal=_("Rujukan layanan korban"),
+            to=[_("Yth. Pimpinan %(partner)s") % {"partner": letter.get("partner", "")},
+                f"({letter.get('partner_type', '')})", _("di Tempat")],
+            blocks=blocks,
+        )
+        # The date the letter was made, not the date it is printed again.
+        body["date"] = letter.get("date") or body["date"]
+        return official.render_pdf(body)

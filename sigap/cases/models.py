@@ -16,6 +16,7 @@ holds the rules); state changes go through ``sigap.cases.actions``.
 from __future__ import annotations
 
 import datetime
+from collections.abc import Callable
 from typing import Any
 
 from django.conf import settings
@@ -169,7 +170,13 @@ class Case(models.Model):
         from sigap.vault.scrub import sealed_descendants, unread
 
         reports = Report.objects.filter(case_link__case=self).order_by("pk").defer(*unread(Report))
-        return [*sealed_descendants(self), *reports]
+        others = [row for records_of in CASE_RECORDS_ELSEWHERE for row in records_of(self)]
+        return [*sealed_descendants(self), *others, *reports]
+
+
+# Other apps whose sealed records belong to a case (``sigap.accompaniment``) register a
+# function returning them, so retention erases them with the case.
+CASE_RECORDS_ELSEWHERE: list[Callable[[Case], list[models.Model]]] = []
 
 
 class CaseCounter(models.Model):

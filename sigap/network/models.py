@@ -163,6 +163,14 @@ class PartnerType(models.TextChoices):
     SAFE_HOUSE = "safe_house", _("Rumah aman")
     RELIGIOUS_LEADER = "religious_leader", _("Tokoh agama")
     SCHOOL = "school", _("Sekolah")
+    LPSK = "lpsk", _("LPSK (Lembaga Perlindungan Saksi dan Korban)")
+    PROSECUTOR = "prosecutor", _("Kejaksaan")
+    COURT = "court", _("Pengadilan")
+    BAPAS = "bapas", _("Bapas (Balai Pemasyarakatan)")
+    DUKCAPIL = "dukcapil", _("Dukcapil (dokumen kependudukan)")
+    UPTD_REGENCY = "uptd_ppa_regency", _("UPTD PPA kabupaten/kota lain")
+    UPTD_PROVINCE = "uptd_ppa_province", _("UPTD PPA provinsi")
+    SAPA129 = "sapa129", _("SAPA 129 KemenPPPA")
     OTHER = "other", _("Lainnya")
 
 

@@ -1,0 +1,93 @@
+"""A case worker accompanies one rape case: the 72-hour checklist, the police report, a hearing, restitution."""
+
+from __future__ import annotations
+
+import datetime
+
+import pytest
+from django.utils import timezone
+from playwright.sync_api import expect
+
+from sigap.accompaniment.models import CareChecklist, JusticeRecord, OfficialLetter, Restitution
+from sigap.accompaniment.tests.factories import chronology
+from sigap.accounts.roles import Role
+from sigap.cases import actions as case_actions
+from sigap.cases.tests.factories import create_partner, sexual_violence
+from sigap.intake.tests.factories import create_report
+from sigap.lib.testing import create_user, load_test_regions
+from tests.browser.test_cases import person  # noqa: F401 - the signed-in browser fixture
+
+pytestmark = pytest.mark.browser
+
+
+def local(moment: datetime.datetime) -> str:
+    return timezone.localtime(moment).strftime("%Y-%m-%dT%H:%M")
+
+
+def test_a_case_worker_walks_a_case_from_post_rape_care_to_a_restitution_order(person) -> None:  # type: ignore[no-untyped-def]  # noqa: F811
+    load_test_regions()
+    manager = create_user(Role.MANAGER, "kepala", first_name="Kepala")
+    worker = create_user(Role.CASE_WORKER, "pendamping", first_name="Sari")
+    operator = create_user(Role.OPERATOR, "operator")
+    create_partner("police_uppa", name="Unit PPA Polres Mesuji", added_by=manager)
+    overrides = sexual_violence()
+    overrides["chronology"] = chronology(8)
+    report = create_report(operator, **overrides).report
+    case = case_actions.open_case([report], by=operator)
+    case_actions.assign_case(case, worker, by=manager)
+
+    page = person(worker)
+    page.goto(f"/pendampingan/kasus/{case.pk}/")
+
+    # The 72-hour checklist with its clock; PEP given at the puskesmas.
+    page.locator("#id_checklist_incident_at").fill(local(timezone.now() - datetime.timedelta(hours=8)))
+    page.get_by_role("button", name="Buka daftar periksa").click()
+    expect(page.get_by_text("Daftar periksa 72 jam dibuka.")).to_be_visible()
+    expect(page.get_by_text("sisa waktu", exact=False)).to_be_visible()
+    page.locator("tr", has_text="PEP").get_by_role("button", name="Catat").click()
+    expect(page.get_by_text("Butir daftar periksa dicatat.")).to_be_visible()
+    expect(page.locator("tr", has_text="PEP").get_by_text("Dilakukan", exact=True)).to_be_visible()
+
+    # The police report: the referral with its cover letter, then the report number the police gave.
+    page.locator("#id_police_letter_partner").select_option(label="Unit PPA Polres Mesuji")
+    page.locator("#id_police_letter_consent").check()
+    page.get_by_role("button", name="Kirim dan buat surat").click()
+    expect(page.get_by_text("surat pengantar dibuat", exact=False)).to_be_visible()
+    page.locator("#id_justice_police_report_number").fill("LP/B/77/XII/2026/POLRES")
+    page.locator("#id_justice_police_report_at").fill(local(timezone.now() - datetime.timedelta(hours=1)))
+    page.locator("#id_justice_police_unit").select_option(label="Unit PPA Polres Mesuji")
+    page.locator("#id_justice_police_report_number").press("Enter")
+    expect(page.get_by_text("Data proses hukum disimpan.")).to_be_visible()
+    expect(page.get_by_text("LP/B/77/XII/2026/POLRES", exact=False)).to_be_visible()
+
+    # A hearing on the calendar.
+    page.locator("#id_appointment_kind").select_option(label="Sidang pengadilan")
+    page.locator("#id_appointment_starts_at").fill(local(timezone.now() + datetime.timedelta(days=3)))
+    page.locator("#id_appointment_worker").select_option(label="Sari")
+    page.locator("#id_appointment_place").fill("Pengadilan Negeri Contoh")
+    page.get_by_role("button", name="Simpan jadwal").click()
+    expect(page.get_by_text("Jadwal dicatat.")).to_be_visible()
+    expect(page.locator("#daftar-sidang")).to_contain_text("Terjadwal")
+
+    # Restitution requested, then ordered by the court.
+    page.locator("#id_restitution_requested_on").fill(timezone.localdate().isoformat())
+    page.locator("#id_restitution_amount").fill("50000000")
+    page.get_by_role("button", name="Catat pengajuan restitusi").click()
+    expect(page.get_by_text("Pengajuan restitusi dicatat.")).to_be_visible()
+    panel = page.locator(".panel", has_text="diajukan")
+    panel.get_by_label("Status baru").select_option(label="Diputus pengadilan")
+    panel.get_by_label("Tanggal").fill(timezone.localdate().isoformat())
+    panel.get_by_label("Jumlah (Rp)").fill("25000000")
+    panel.get_by_role("button", name="Perbarui").click()
+    expect(page.get_by_text("Status restitusi diperbarui.")).to_be_visible()
+    expect(page.locator(".panel", has_text="Diputus pengadilan")).to_contain_text("Rp 25000000")
+
+    # The worker's own calendar shows the hearing.
+    page.locator("nav.main-nav").get_by_role("link", name="Jadwal saya", exact=True).click()
+    expect(page.get_by_text("Sidang pengadilan", exact=False)).to_be_visible()
+
+    checklist = CareChecklist.objects.get(case=case)
+    assert checklist.items.filter(status="dilakukan").count() == 1
+    assert JusticeRecord.objects.get(case=case).police_report_number == "LP/B/77/XII/2026/POLRES"
+    assert Restitution.objects.get(case=case).ordered_amount == 25_000_000
+    assert OfficialLetter.objects.filter(case=case, letter_type="pengantar_polisi").count() == 1
