@@ -167,3 +167,22 @@ class AccessTests(SigapTestCase):
         page = client.get(url)
         self.assertContains(page, "sisa waktu")
         self.assertContains(page, "Dilakukan")
+
+
+class StatisticsTests(SigapTestCase):
+    def test_restitution_and_justice_counts_without_case_identifiers(self) -> None:
+        case = rape_case(self)
+        today = timezone.localdate()
+        restitution = actions.request_restitution(case, by=self.case_worker, requested_on=today, amount=9_000_000)
+        actions.update_restitution(restitution, by=self.case_worker, status="diputus", on=today, amount=7_500_000)
+        actions.request_restitution(case, by=self.case_worker, requested_on=today)
+        actions.add_justice_step(case, by=self.case_worker, stage="persidangan", on=today)
+        client = self.login(self.data_officer)
+        page = client.get(reverse("accompaniment:statistics"), {"tahun": today.year})
+        self.assertEqual(page.status_code, 200)
+        rows = {row["label"]: row for row in page.context["restitution"]}
+        self.assertEqual((rows["Diputus pengadilan"]["n"], rows["Diputus pengadilan"]["ordered"]), (1, 7_500_000))
+        self.assertEqual(rows["Diajukan"]["n"], 1)
+        self.assertEqual({r["label"]: r["n"] for r in page.context["steps"]}["Persidangan"], 1)
+        self.assertNotContains(page, case.number)
+        self.assertEqual(client.get(reverse("accompaniment:statistics"), {"tahun": "x"}).status_code, 200)
