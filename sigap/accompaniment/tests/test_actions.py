@@ -56,7 +56,7 @@ class AppointmentTests(SigapTestCase):
             self.assertEqual(actions.send_reminders(now=at(day - datetime.timedelta(days=1), 9)), 0)  # once
             self.assertEqual(actions.send_reminders(now=at(day, 7, 1)), 1)
             self.assertEqual(actions.send_reminders(now=at(day, 8)), 0)
-        texts = list(Notification.objects.filter(recipient=self.case_worker, kind="cases.appointment_reminder")
+        texts = list(Notification.objects.filter(recipient=self.case_worker, kind="cases.appointment_reminder").order_by("id")
                      .values_list("text", flat=True))
         self.assertEqual(len(texts), 2)
         self.assertIn("besok pukul 10:00", texts[0])
