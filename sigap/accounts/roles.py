@@ -114,6 +114,7 @@ NAVIGATION: list[NavItem] = [
     NavItem("notifications:list", _("Notifikasi"), None),
     NavItem("conversations:inbox", _("Kotak masuk"), Perm.RECORD_CONTACT),
     NavItem("intake:contact_new", _("Kontak baru"), Perm.RECORD_CONTACT),
+    NavItem("intake:contact_list", _("Daftar kontak"), Perm.VIEW_REPORTS),
     NavItem("intake:report_list", _("Laporan"), Perm.VIEW_REPORTS),
     NavItem("intake:volunteer_home", _("Laporan desa saya"), Perm.SUBMIT_VILLAGE_REPORT),
     NavItem("network:my_village", _("Desa saya"), Perm.SUBMIT_VILLAGE_REPORT),

@@ -30,6 +30,7 @@ from sigap.accounts.models import User
 from sigap.accounts.roles import ROLE_PERMISSIONS, Perm
 from sigap.cases import access, rules
 from sigap.cases.codes import (
+    OPEN_REFERRAL_STATUSES,
     REFERRAL_NEXT,
     STAGE_ORDER,
     AttachmentKind,
@@ -537,11 +538,13 @@ def _check_provider(user: Any, partner: Any) -> None:
         raise CaseActionError(_("Pilih satu pemberi layanan: petugas atau mitra."), "provider_user")
 
 
-def record_service(case: Case, *, by: Any, service: str, delivered_on: datetime.date, simfoni_type: str = "",
+def record_service(case: Case, *, by: Any, service: str, delivered_on: datetime.date | None = None,
+                   delivered_at: datetime.datetime | None = None, simfoni_type: str = "",
                    provider_user: Any = None, provider_partner: Any = None, outcome: str = "",
                    plan_item: PlanItem | None = None, request: HttpRequest | None = None,
                    now: datetime.datetime | None = None) -> ServiceRecord:
-    """A service delivered. Shelter stays and mediation have their own actions (their own rules)."""
+    """A service delivered, with its date and time (default now). Shelter stays and mediation have their
+    own actions (their own rules). Given only a date, today's service is now and an earlier day's is noon."""
     if service not in UptdService.values:
         raise CaseActionError(_("Pilih layanan."), "service")
     if service == UptdService.PENAMPUNGAN:
@@ -554,8 +557,16 @@ def record_service(case: Case, *, by: Any, service: str, delivered_on: datetime.
         provider_user = by
     _check_provider(provider_user, provider_partner)
     now = _now(now)
-    if delivered_on > timezone.localdate(now):
-        raise CaseActionError(_("Tanggal layanan tidak boleh di masa depan."), "delivered_on")
+    if delivered_at is None:
+        if delivered_on is None or delivered_on == timezone.localdate(now):
+            delivered_at = now
+        else:
+            delivered_at = timezone.make_aware(datetime.datetime.combine(delivered_on, datetime.time(12)))
+    delivered_on = timezone.localtime(delivered_at).date()
+    if delivered_at > now + datetime.timedelta(minutes=10):
+        raise CaseActionError(_("Waktu layanan tidak boleh di masa depan."), "delivered_at")
+    if delivered_at < case.reported_at - datetime.timedelta(days=1):
+        raise CaseActionError(_("Waktu layanan tidak boleh sebelum laporan diterima."), "delivered_at")
     with transaction.atomic():
         case = _lock(case)
         _require_worker(case, by)
@@ -564,10 +575,10 @@ def record_service(case: Case, *, by: Any, service: str, delivered_on: datetime.
             raise PermissionDenied
         service_record = ServiceRecord.objects.create(
             case=case, service=service, simfoni_type=simfoni_type or "", delivered_on=delivered_on,
-            provider_user=provider_user, provider_partner=provider_partner, outcome=_text(outcome),
+            delivered_at=delivered_at, provider_user=provider_user, provider_partner=provider_partner, outcome=_text(outcome),
             plan_item=plan_item, recorded_by=by, recorded_at=now,
         )
-        _first_service(case, timezone.make_aware(datetime.datetime.combine(delivered_on, datetime.time(12))), now)
+        _first_service(case, delivered_at, now)
         if plan_item is not None:
             Task.objects.filter(case=case, plan_item=plan_item, done_at__isnull=True).update(done_at=now, done_by=by)
             refresh_next_due(case)
@@ -928,7 +939,7 @@ def amend_event(event: ChronologyEvent, *, by: Any, when: datetime.datetime, pla
 
     if not _text(description):
         raise CaseActionError(_("Uraikan apa yang terjadi."), "description")
-    if place not in Place.values:
+    if place and place not in Place.values:  # blank: not known ("belum dicatat")
         raise CaseActionError(_("Tempat kejadian tidak dikenal."), "place")
     if not Region.objects.desa().filter(code=desa_id).exists():
         raise CaseActionError(_("Kode desa tidak dikenal."), "desa")
@@ -944,7 +955,7 @@ def amend_event(event: ChronologyEvent, *, by: Any, when: datetime.datetime, pla
         if not old.is_current:
             raise CaseActionError(_("Kejadian ini sudah diubah; ubah versi terbarunya."))
         new = ChronologyEvent.objects.create(
-            report_id=old.report_id, position=old.position, when=when, approximate=old.approximate, place=place,
+            report_id=old.report_id, position=old.position, when=when, approximate=old.approximate, place=place or "",
             desa_id=desa_id, description=_text(description), supersedes=old, is_current=True, recorded_by=by,
             recorded_at=now,
         )
@@ -1067,13 +1078,71 @@ def _pending_closure(closure: Closure, by: Any) -> Closure:
     return closure
 
 
+DONE = "selesai"
+CANCEL = "batal"
+
+
+def open_work(case: Case) -> tuple[list[Task], list[Referral]]:
+    """What is still open when a closure is asked for or decided: open tasks and open referrals."""
+    tasks = list(Task.objects.filter(case=case, done_at__isnull=True).order_by("due_at", "id"))
+    referrals = list(Referral.objects.filter(case=case, status__in=OPEN_REFERRAL_STATUSES)
+                     .select_related("partner").order_by("sent_at", "id"))
+    return tasks, referrals
+
+
+def _decision(decisions: dict[str, tuple[str, str]] | None, key: str, default_reason: str) -> tuple[str, str]:
+    if decisions is None:
+        return CANCEL, default_reason
+    return decisions.get(key, ("", ""))
+
+
+def _settle_open_work(case: Case, decisions: dict[str, tuple[str, str]] | None, *, by: Any, default_reason: str,
+                      now: datetime.datetime) -> None:
+    """Close or cancel every open task and referral of a closing case, each with its reason.
+
+    ``decisions`` maps ``task-<id>`` / ``referral-<id>`` to (``selesai`` or ``batal``, reason); without
+    it (a closure decided outside the closure page) everything open is cancelled with ``default_reason``.
+    A referral still waiting for the partner's answer can only be cancelled. Part of the closure's action:
+    its one audit entry (``cases.case_closed``) covers them; each row keeps who, when and why.
+    """
+    tasks, referrals = open_work(case)
+    problems: list[str] = []
+    for task in tasks:
+        decision, reason = _decision(decisions, f"task-{task.pk}", default_reason)
+        if decision not in (DONE, CANCEL) or not _text(reason):
+            problems.append(task.get_kind_display())
+            continue
+        task.done_at, task.done_by = now, by
+        task.cancelled, task.close_reason = decision == CANCEL, _text(reason)
+        task.save(update_fields=["done_at", "done_by", "cancelled", "close_reason"])
+    for referral in referrals:
+        decision, reason = _decision(decisions, f"referral-{referral.pk}", default_reason)
+        allowed = (CANCEL,) if referral.status == ReferralStatus.SENT else (DONE, CANCEL)
+        if decision not in allowed or not _text(reason):
+            problems.append(_("rujukan ke %(partner)s") % {"partner": referral.partner.name})
+            continue
+        status = ReferralStatus.DONE if decision == DONE else ReferralStatus.CANCELLED
+        referral.status, referral.updated_at = status, now
+        referral.save(update_fields=["status", "updated_at"])
+        ReferralUpdate.objects.create(referral=referral, status=status, by=by, at=now, note=_text(reason))
+    if problems:
+        raise CaseActionError(
+            _("Tentukan selesai atau batal, dengan alasan, untuk: %(items)s.") % {"items": "; ".join(problems)},
+            "open_work",
+        )
+
+
 def approve_closure(closure: Closure, *, by: Any, comment: str = "", request: HttpRequest | None = None,
+                    decisions: dict[str, tuple[str, str]] | None = None,
                     now: datetime.datetime | None = None) -> Case:
-    """The manager closes the case: terminasi, the reports are done, open tasks stop counting."""
+    """The manager closes the case: terminasi, the reports are done, and every open task and referral is
+    closed or cancelled with a reason (``_settle_open_work``), so a closed case lists no open work."""
     now = _now(now)
     with transaction.atomic():
         closure = _pending_closure(closure, by)
         case = _lock(closure.case)
+        _settle_open_work(case, decisions, by=by, now=now,
+                          default_reason=_text(comment) or _("Ditutup bersama kasus."))
         closure.status, closure.decided_by, closure.decided_at = ClosureStatus.APPROVED, by, now
         closure.decision_comment = _text(comment)
         closure.save(update_fields=["status", "decided_by", "decided_at", "decision_comment"])
@@ -1211,3 +1280,4 @@ def open_tasks_for(user: Any) -> QuerySet[Task]:
         .select_related("case")
         .order_by("due_at", "id")
     )
+

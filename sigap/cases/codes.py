@@ -80,6 +80,12 @@ class ReferralStatus(models.TextChoices):
     ACCEPTED = "diterima", _("Diterima")
     DECLINED = "ditolak", _("Ditolak")
     DONE = "selesai", _("Selesai")
+    # Withdrawn by the unit when the case closed before the partner answered or finished.
+    CANCELLED = "dibatalkan", _("Dibatalkan")
+
+
+# Referrals still waiting for the partner or still in its hands.
+OPEN_REFERRAL_STATUSES = (ReferralStatus.SENT, ReferralStatus.ACCEPTED)
 
 
 # Which statuses may follow which: a referral is answered once, then finished.
@@ -88,6 +94,7 @@ REFERRAL_NEXT: dict[str, tuple[str, ...]] = {
     ReferralStatus.ACCEPTED: (ReferralStatus.DONE,),
     ReferralStatus.DECLINED: (),
     ReferralStatus.DONE: (),
+    ReferralStatus.CANCELLED: (),
 }
 
 

@@ -18,7 +18,8 @@ from sigap.cases.codes import (
     Stage,
     UptdService,
 )
-from sigap.intake.codes import Channel, Place
+from sigap.intake.codes import PLACE_UNKNOWN_LABEL, Channel, Place
+from sigap.intake.forms import OTHER_DESA
 from sigap.network.models import Partner, Service
 
 DATETIME_FORMAT = "%Y-%m-%dT%H:%M"
@@ -141,7 +142,8 @@ class ServiceForm(forms.Form):
     service = forms.ChoiceField(label=_("Layanan UPTD PPA"), choices=SERVICE_CHOICES)
     simfoni_type = forms.ChoiceField(label=_("Jenis layanan SIMFONI"), required=False,
                                      choices=[("", _("— tidak ada —")), *SimfoniService.choices])
-    delivered_on = DateInputField(label=_("Tanggal"), initial=timezone.localdate)
+    delivered_at = DateTimeLocalField(label=_("Tanggal dan jam"), initial=lambda: timezone.localtime().replace(
+        second=0, microsecond=0))
     outcome = _textarea(_("Hasil"))
 
     def __init__(self, *args: Any, plan_items: Any = None, **kwargs: Any) -> None:
@@ -238,10 +240,39 @@ class PoliceDutyForm(forms.Form):
 
 
 class AmendEventForm(forms.Form):
+    """The deployment's desa grouped by kecamatan, as on the report form; a code only for a desa elsewhere."""
+
     when = DateTimeLocalField(label=_("Waktu kejadian"))
-    place = forms.ChoiceField(label=_("Tempat kejadian"), choices=Place.choices)
-    desa = forms.RegexField(label=_("Kode desa"), regex=r"^\d{2}\.\d{2}\.\d{2}\.\d{4}$", max_length=13)
+    place = forms.ChoiceField(label=_("Tempat kejadian"), required=False,
+                              choices=[("", PLACE_UNKNOWN_LABEL), *Place.choices])
+    desa = forms.CharField(label=_("Desa/Kelurahan"), required=False, max_length=13,
+                           widget=forms.Select(attrs={"class": "desa-select"}))
+    desa_other = forms.RegexField(
+        label=_("Kode desa lain"), regex=r"^\d{2}\.\d{2}\.\d{2}\.\d{4}$", max_length=13, required=False,
+        help_text=_("Hanya bila desa tidak ada di daftar, misalnya 18.10.01.2001."),
+    )
     description = _textarea(_("Uraian"), required=True, rows=5)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        from sigap.intake.forms import desa_choices
+
+        super().__init__(*args, **kwargs)
+        choices = desa_choices()
+        self.fields["desa"].widget.choices = choices
+        listed = {code for _group, items in choices if isinstance(items, list) for code, _name in items}
+        initial = self.initial.get("desa")
+        if initial and initial not in listed:
+            # An event outside the deployment: shown as "another desa" with its code.
+            self.initial["desa"], self.initial["desa_other"] = OTHER_DESA, initial
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        chosen = data.get("desa") or ""
+        code = chosen if chosen and chosen != OTHER_DESA else (data.get("desa_other") or "")
+        if not code:
+            self.add_error("desa" if chosen != OTHER_DESA else "desa_other", _("Pilih desa tempat kejadian."))
+        data["desa_code"] = code
+        return data
 
 
 class NoteForm(forms.Form):

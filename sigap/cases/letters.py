@@ -18,7 +18,13 @@ from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 
 from sigap.intake.ages import age_text
-from sigap.intake.codes import PerpetratorRelation, Place, Sex, SexualViolenceForm, ViolenceType
+from sigap.intake.codes import (
+    PerpetratorRelation,
+    Sex,
+    SexualViolenceForm,
+    ViolenceType,
+    place_label,
+)
 from sigap.network.models import PartnerType, Service
 
 VICTIMS = "victims"
@@ -123,7 +129,7 @@ def build_letter(case: Any, partner: Any, *, service: str, purpose: str, sent_at
             events = ChronologyEvent.objects.current().filter(report_id__in=report_ids).select_related("desa")
             sections.append(_section(_("Kronologi"), [
                 f"{formats.date_format(timezone.localtime(e.when), 'j F Y')}"
-                f"{' (' + _('perkiraan') + ')' if e.approximate else ''}, {_label(Place, e.place)}, "
+                f"{' (' + _('perkiraan') + ')' if e.approximate else ''}, {place_label(e.place)}, "
                 f"{e.desa.name}: {e.description}"
                 for e in events.order_by("when", "position")
             ]))

@@ -339,6 +339,8 @@ class ServiceRecord(models.Model):
         _("jenis layanan SIMFONI"), max_length=30, choices=SimfoniService.choices, blank=True, default=""
     )
     delivered_on = models.DateField(_("tanggal"))
+    # Date and time (default now); rows from before it was recorded count as noon of their date.
+    delivered_at = models.DateTimeField(_("waktu"), null=True, blank=True)
     provider_user = models.ForeignKey(
         USER, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("petugas")
     )
@@ -358,6 +360,13 @@ class ServiceRecord(models.Model):
 
     def __str__(self) -> str:
         return f"service {self.pk}"
+
+    @property
+    def at(self) -> datetime.datetime:
+        """When it was delivered (the timeline's order)."""
+        if self.delivered_at is not None:
+            return self.delivered_at
+        return timezone.make_aware(datetime.datetime.combine(self.delivered_on, datetime.time(12)))
 
 
 class ShelterStay(models.Model):
@@ -594,6 +603,9 @@ class Task(models.Model):
     done_at = models.DateTimeField(null=True, blank=True)
     done_by = models.ForeignKey(USER, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
     escalated_at = models.DateTimeField(null=True, blank=True)
+    # Set when the task was stopped without being done (a case closing), with the reason.
+    cancelled = models.BooleanField(_("dibatalkan"), default=False)
+    close_reason = EncryptedTextField(_("alasan"), null=True, blank=True)
 
     objects = TaskQuerySet.as_manager()
 

@@ -167,7 +167,7 @@ def seed_cases(ctx: Any, reports: list[Report]) -> None:
                                                                      k=rng.randint(1, 3))):
                 on = case.first_service_at + datetime.timedelta(days=n * rng.randint(1, 14))
                 services.append(new(ServiceRecord, case=case, service=service, simfoni_type=simfoni,
-                                    delivered_on=timezone.localtime(on).date(), provider_user=worker,
+                                    delivered_on=timezone.localtime(on).date(), delivered_at=on, provider_user=worker,
                                     recorded_by=worker, recorded_at=on))
         if case.police_referred_at is not None or (case.assessed_at is not None and rng.random() < 0.4):
             index = 0 if case.police_referred_at is not None else rng.randrange(1, len(partners))

@@ -31,7 +31,7 @@ from sigap.cases.models import (
     ShelterStay,
     StageChange,
 )
-from sigap.intake.codes import Channel, ContactOutcome, Place
+from sigap.intake.codes import Channel, ContactOutcome, place_label
 from sigap.intake.models import ChronologyEvent, Contact, Report
 
 
@@ -51,10 +51,6 @@ def _who(user: Any) -> str:
     if user is None:
         return ""
     return user.get_full_name() or user.get_username()
-
-
-def _noon(day: datetime.date) -> datetime.datetime:
-    return timezone.make_aware(datetime.datetime.combine(day, datetime.time(12)))
 
 
 def _label(choices: Any, value: str) -> str:
@@ -81,7 +77,7 @@ def build(case: Case) -> list[Entry]:
                              body=contact.note, by=_who(contact.operator)))
     events = list(ChronologyEvent.objects.filter(report_id__in=report_ids).select_related("desa", "recorded_by"))
     for event in events:
-        title = _("Kejadian: %(place)s, %(desa)s") % {"place": _label(Place, event.place), "desa": event.desa.name}
+        title = _("Kejadian: %(place)s, %(desa)s") % {"place": place_label(event.place), "desa": event.desa.name}
         if event.supersedes_id:
             title += " · " + _("versi perubahan (dicatat %(at)s)") % {
                 "at": timezone.localtime(event.recorded_at).strftime("%d-%m-%Y %H:%M")
@@ -115,8 +111,8 @@ def build(case: Case) -> list[Entry]:
         if service.simfoni_type:
             title += f" ({service.get_simfoni_type_display()})"
         title += " · " + _("oleh %(provider)s") % {"provider": provider}
-        entries.append(Entry(_noon(service.delivered_on), "service", title, body=service.outcome,
-                             by=_who(service.recorded_by), date_only=True))
+        entries.append(Entry(service.at, "service", title, body=service.outcome,
+                             by=_who(service.recorded_by), date_only=service.delivered_at is None))
     stays = list(ShelterStay.objects.filter(case=case).select_related("place", "checked_in_by", "checked_out_by"))
     for stay in stays:
         place = stay.place.name if stay.place else _("penampungan UPTD PPA")

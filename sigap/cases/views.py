@@ -524,7 +524,8 @@ def services(request: HttpRequest, pk: int) -> HttpResponse:
     context = _case_context(request, case, "services")
     context.update({
         "records": list(ServiceRecord.objects.filter(case=case)
-                        .select_related("provider_user", "provider_partner").order_by("-delivered_on", "-id")),
+                        .select_related("provider_user", "provider_partner")
+                        .order_by("-delivered_on", "-delivered_at", "-id")),
         "stays": list(ShelterStay.objects.filter(case=case).select_related("place")
                       .prefetch_related("extensions__approved_by").order_by("-checked_in_at")),
         "open_stay": open_stay,
@@ -547,7 +548,7 @@ def _services_post(request: HttpRequest, case: Case, which: str, forms_by_name: 
         return False
     data = form.cleaned_data
     if which == "service":
-        actions.record_service(case, by=request.user, service=data["service"], delivered_on=data["delivered_on"],
+        actions.record_service(case, by=request.user, service=data["service"], delivered_at=data["delivered_at"],
                                simfoni_type=data["simfoni_type"], provider_user=data["provider_user"],
                                provider_partner=data["provider_partner"], outcome=data["outcome"],
                                plan_item=data["plan_item"], request=request)
@@ -720,7 +721,7 @@ def amend_event(request: HttpRequest, pk: int, event_pk: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            actions.amend_event(event, by=request.user, when=data["when"], place=data["place"], desa_id=data["desa"],
+            actions.amend_event(event, by=request.user, when=data["when"], place=data["place"], desa_id=data["desa_code"],
                                 description=data["description"], request=request)
         except CaseActionError as error:
             _show_error(request, error, form)
@@ -820,6 +821,32 @@ def download_attachment(request: HttpRequest, pk: int, attachment_pk: int) -> Ht
 # --- closure ---------------------------------------------------------------------------------
 
 
+def _open_work_rows(request: HttpRequest, case: Case) -> list[dict[str, Any]]:
+    """The open tasks and referrals shown when a closure is asked for or decided, with what was posted."""
+    tasks, referrals = actions.open_work(case)
+    rows: list[dict[str, Any]] = []
+    done, cancel = (actions.DONE, _("Selesai")), (actions.CANCEL, _("Batalkan"))
+    for task in tasks:
+        key = f"task-{task.pk}"
+        rows.append({"key": key, "kind": _("Tugas"), "label": task.get_kind_display(), "at": task.due_at,
+                     "choices": [done, cancel], "decision": request.POST.get(f"decision-{key}", ""),
+                     "reason": request.POST.get(f"reason-{key}", "")})
+    for referral in referrals:
+        key = f"referral-{referral.pk}"
+        waiting = referral.status == ReferralStatus.SENT
+        rows.append({"key": key, "kind": _("Rujukan belum dijawab") if waiting else _("Rujukan berjalan"),
+                     "label": referral.partner.name, "at": referral.sent_at,
+                     "choices": [cancel] if waiting else [done, cancel],
+                     "decision": request.POST.get(f"decision-{key}", ""),
+                     "reason": request.POST.get(f"reason-{key}", "")})
+    return rows
+
+
+def _open_work_decisions(request: HttpRequest, case: Case) -> dict[str, tuple[str, str]]:
+    return {row["key"]: (row["decision"], row["reason"][:2000]) for row in _open_work_rows(request, case)}
+
+
+
 @staff_case_view
 @require_http_methods(["GET", "POST"])
 def closure(request: HttpRequest, pk: int) -> HttpResponse:
@@ -839,7 +866,8 @@ def closure(request: HttpRequest, pk: int) -> HttpResponse:
             if which == "decision" and pending is not None and decision_form.is_valid():
                 comment = decision_form.cleaned_data["comment"]
                 if decision_form.cleaned_data["decision"] == "approve":
-                    actions.approve_closure(pending, by=request.user, comment=comment, request=request)
+                    actions.approve_closure(pending, by=request.user, comment=comment, request=request,
+                                            decisions=_open_work_decisions(request, case))
                     messages.success(request, _("Kasus ditutup."))
                 else:
                     actions.return_closure(pending, by=request.user, comment=comment, request=request)
@@ -855,6 +883,7 @@ def closure(request: HttpRequest, pk: int) -> HttpResponse:
             _show_error(request, error, target)
     context = _case_context(request, case, "closure")
     context.update({
+        "open_work": _open_work_rows(request, case) if case.is_open else [],
         "pending": pending,
         "closures": list(Closure.objects.filter(case=case).select_related("requested_by", "decided_by")
                          .order_by("-requested_at")),

@@ -110,3 +110,12 @@ def get_report_for(user: Any, pk: Any) -> Report:
     if report is None:
         raise Http404
     return report
+
+
+def contacts_visible_to(user: Any) -> Any:
+    """The contact log's rule: operators and managers (view_reports) see every contact; others none."""
+    from sigap.intake.models import Contact
+
+    if has_permission(user, Perm.VIEW_REPORTS):
+        return Contact.objects.all()
+    return Contact.objects.none()

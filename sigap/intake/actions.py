@@ -30,6 +30,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from sigap.accounts.roles import Perm, has_permission
 from sigap.intake import tracking
 from sigap.intake.access import (
     can_file_report,
@@ -46,7 +47,7 @@ from sigap.intake.ages import (
     perpetrator_fields,
 )
 from sigap.intake.ampk import suggest_ampk_groups
-from sigap.intake.codes import Authority, DatePrecision, Risk
+from sigap.intake.codes import Authority, DatePrecision, HeardFrom, Risk
 from sigap.intake.models import (
     ChronologyEvent,
     Contact,
@@ -224,6 +225,9 @@ def submit_report(
             return replay
     now = now or timezone.now()
     errors = check_report(data, now=now)
+    if data.received_at is not None and not has_permission(by, Perm.FILE_REPORT):
+        # Only staff enter a paper form late; the public and volunteers report as it happens.
+        errors["received_at"] = _("Hanya petugas yang dapat mencatat waktu diterima formulir kertas.")
     # A village volunteer reports only for their own desa (the form checks it too).
     for path, message in village_problems(by, [victim.desa for victim in data.victims]).items():
         errors.setdefault(path, message)
@@ -262,6 +266,8 @@ def _create(
     assert canonical_code is not None
     region_code = settings.SIGAP_REGION.replace(".", "")
     first_desa = data.victims[0].desa
+    # A paper form entered late counts from when the unit received it (validated bounds).
+    received_at = as_aware(data.received_at) if data.received_at is not None else now
 
     with transaction.atomic():
         claim = None
@@ -295,7 +301,11 @@ def _create(
             sequence=sequence,
             channel=channel or data.channel,
             source=source or data.source,
-            received_at=now,
+            # A report through a pamphlet's QR link (campaign code) learned of the hotline there.
+            heard_from=data.heard_from or (HeardFrom.PAMFLET if (source or data.source) else ""),
+            received_at=received_at,
+            late_entry=data.received_at is not None,
+            late_entry_reason=data.late_entry_reason if data.received_at is not None else None,
             created_at=now,
             submitted_by=by,
             reporter=identity,
@@ -311,7 +321,7 @@ def _create(
             risk_computed=result.risk,
             risk_reasons=result.reasons,
             case_type=result.case_type,
-            response_due_at=response_due(result.risk, now),
+            response_due_at=response_due(result.risk, received_at),
             immediate_danger=data.immediate_danger,
             injury_needs_care=data.injury_needs_care,
             threat_to_life=data.threat_to_life,
@@ -377,7 +387,7 @@ def _create(
                 when=as_aware(e.when),
                 approximate=e.approximate or e.precision != DatePrecision.HARI,
                 precision=e.precision,
-                place=e.place,
+                place=e.place or "",
                 desa_id=e.desa,
                 description=e.description,
                 recorded_by=by,
@@ -395,6 +405,10 @@ def _create(
         )
         if contact is not None:
             Contact.objects.filter(pk=contact.pk).update(report=report)
+            if not report.heard_from and contact.heard_from:
+                # Asked once on the phone: the report carries the contact's answer.
+                report.heard_from = contact.heard_from
+                report.save(update_fields=["heard_from"])
         record("intake.report_created", actor=by, obj=report, request=request)
         send_on_commit(report_filed, sender=Report, report=report)
         if identity is not None:
@@ -477,6 +491,8 @@ def record_contact(
             outcome=data.outcome,
             note=data.note,
             do_not_call_back=data.do_not_call_back,
+            heard_from=data.heard_from or "",
+            kecamatan_code=data.kecamatan or (report.kecamatan_code if report is not None else ""),
             report=report,
         )
         record("intake.contact_recorded", actor=by, obj=contact, request=request)

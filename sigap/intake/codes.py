@@ -87,6 +87,22 @@ class Place(models.TextChoices):
     LAINNYA = "lainnya", _("Lainnya")
 
 
+# A chronology event whose place was not given is stored with this blank code:
+# unknown ("belum dicatat"), listed as missing, never counted as "Lainnya".
+PLACE_UNKNOWN = ""
+PLACE_UNKNOWN_LABEL = _("Belum dicatat")
+
+
+def place_label(code: str) -> str:
+    """The place's label, "Belum dicatat" for the blank (unknown) code."""
+    if not code:
+        return str(PLACE_UNKNOWN_LABEL)
+    try:
+        return str(Place(code).label)
+    except ValueError:
+        return code
+
+
 class ViolenceType(models.TextChoices):
     FISIK = "fisik", _("Fisik")
     PSIKIS = "psikis", _("Psikis")
@@ -165,6 +181,22 @@ class ContactOutcome(models.TextChoices):
     INFORMATION = "informasi", _("Informasi atau konsultasi")
     REFERRED = "dirujuk", _("Dirujuk ke lembaga lain")
     SILENT = "diam_iseng_salah", _("Diam, iseng, atau salah sambung")
+
+
+class HeardFrom(models.TextChoices):
+    """"Dari mana tahu layanan ini?": how the person learned of the hotline (outreach is measured by it)."""
+
+    PAMFLET = "pamflet", _("Pamflet / poster / stiker")
+    SOSIALISASI_DESA = "sosialisasi_desa", _("Sosialisasi di desa")
+    RELAWAN_PATBM = "relawan_patbm", _("Relawan PATBM / SAPA / perangkat desa")
+    MEDIA_SOSIAL = "media_sosial", _("Media sosial")
+    SEKOLAH = "sekolah", _("Sekolah")
+    KELUARGA_TEMAN = "keluarga_teman", _("Keluarga / teman")
+    LEMBAGA_LAIN = "lembaga_lain", _("Lembaga lain (puskesmas, polisi, LSM)")
+    MEDIA_MASSA = "media_massa", _("Radio / TV / koran")
+    PERNAH_MELAPOR = "pernah_melapor", _("Pernah melapor sebelumnya")
+    LAINNYA = "lainnya", _("Lainnya")
+    TIDAK_TAHU = "tidak_tahu", _("Tidak tahu / tidak menjawab")
 
 
 class SafeChannel(models.TextChoices):

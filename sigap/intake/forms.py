@@ -31,6 +31,7 @@ from sigap.intake.codes import (
     DatePrecision,
     DisabilityType,
     Education,
+    HeardFrom,
     MaritalStatus,
     Occupation,
     PerpetratorRelation,
@@ -153,6 +154,11 @@ def desa_choices() -> list[Any]:
     choices += [(name, list(items)) for name, items in _desa_groups(settings.SIGAP_REGION)]
     choices.append((OTHER_DESA, _("Desa di luar kabupaten (isi kode di bawah)")))
     return choices
+
+
+def kecamatan_choices() -> list[tuple[str, str]]:
+    """The deployment's kecamatan as (code, name), in code order."""
+    return list(Region.objects.in_deployment().kecamatan().order_by("code").values_list("code", "name"))
 
 
 def clear_desa_cache() -> None:
@@ -461,6 +467,16 @@ class DetailsForm(ModeForm):
     """Everything of the report that is not a list: channel, violence, danger, needs, contact, consent."""
 
     channel = RawChoice(Channel.choices, label=gettext_lazy("Saluran"), blank=None)
+    heard_from = RawChoice(HeardFrom.choices, label=gettext_lazy("Dari mana tahu layanan ini?"))
+    # Staff only: a paper form or a volunteer's written note typed in later.
+    received_at = RawText(
+        label=gettext_lazy("Diterima pada (formulir kertas)"),
+        help_text=gettext_lazy("Hanya bila laporan ini dari formulir kertas atau catatan relawan yang dicatat "
+                               "belakangan: waktu laporan benar-benar diterima (paling lama 30 hari lalu). "
+                               "Kosongkan bila laporan diterima sekarang."),
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
+    )
+    late_entry_reason = _area(gettext_lazy("Alasan dicatat terlambat"), rows=2)
     violence_types = RawMultiple(ViolenceType.choices, label=gettext_lazy("Jenis kekerasan"))
     sexual_violence_forms = RawMultiple(
         SexualViolenceForm.choices,
@@ -506,6 +522,7 @@ class DetailsForm(ModeForm):
     )
 
     public_labels = {
+        "heard_from": gettext_lazy("Dari mana Anda tahu layanan ini? (tidak wajib)"),
         "violence_types": gettext_lazy("Kekerasan apa yang terjadi? (boleh lebih dari satu)"),
         "sexual_violence_forms": gettext_lazy("Bila kekerasan seksual: bentuknya (boleh dikosongkan)"),
         "immediate_danger": gettext_lazy("Korban dalam bahaya sekarang"),
@@ -528,6 +545,8 @@ class DetailsForm(ModeForm):
         if self.mode != STAFF:
             # The public form is always "web", a volunteer's always "relawan" (set by the view).
             del self.fields["channel"]
+            del self.fields["received_at"]
+            del self.fields["late_entry_reason"]
         if self.mode == PUBLIC:
             self.fields["never_call_back"].help_text = ""
             self.fields["consent_process"] = forms.BooleanField(
@@ -572,6 +591,11 @@ class DetailsForm(ModeForm):
         }
         if "channel" in self.fields and data.get("channel"):
             result["channel"] = data["channel"]
+        if data.get("heard_from"):
+            result["heard_from"] = data["heard_from"]
+        if "received_at" in self.fields and (data.get("received_at") or data.get("late_entry_reason")):
+            result["received_at"] = _blank_none(data.get("received_at"))
+            result["late_entry_reason"] = _blank_none(data.get("late_entry_reason"))
         result["safe_contact"] = _present(result["safe_contact"])
         return _present(result)
 
@@ -649,7 +673,7 @@ class ReportEntry:
 
     KINDS = ("victims", "perpetrators", "chronology")
     # Where each part of the report sits on the page (for ordering the error summary).
-    SECTIONS = ("channel", "reporter", "victims", "perpetrators", "chronology", "violence_types",
+    SECTIONS = ("channel", "received_at", "late_entry_reason", "heard_from", "reporter", "victims", "perpetrators", "chronology", "violence_types",
                 "sexual_violence_forms", "immediate_danger", "threat_to_life", "injury_needs_care",
                 "self_harm_risk", "repeated_violence", "victim_condition", "needs", "safe_contact", "consent")
 
@@ -882,12 +906,15 @@ class ContactForm(forms.Form):
         gettext_lazy("Jangan telepon balik nomor ini"),
         gettext_lazy("Misalnya bila penelepon memintanya atau telepon diawasi pelaku."),
     )
+    heard_from = RawChoice(HeardFrom.choices, label=gettext_lazy("Dari mana tahu layanan ini?"))
+    kecamatan = RawChoice([], label=gettext_lazy("Kecamatan penelepon (bila disebut)"))
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("initial", {})
         kwargs["initial"].setdefault("channel", Channel.TELEPON)
         kwargs["initial"].setdefault("started_at", local_input_value(timezone.now()))
         super().__init__(*args, **kwargs)
+        self.fields["kecamatan"].widget.choices = [("", "—"), *kecamatan_choices()]
 
     def payload(self) -> dict[str, Any]:
         data = self.cleaned_data
@@ -898,6 +925,8 @@ class ContactForm(forms.Form):
             "caller_phone": _blank_none(data.get("caller_phone")),
             "note": _blank_none(data.get("note")),
             "do_not_call_back": bool(data.get("do_not_call_back")),
+            "heard_from": _blank_none(data.get("heard_from")),
+            "kecamatan": data.get("kecamatan", ""),
         }
         seconds = parse_duration(data.get("duration", ""))
         if seconds == -1:

@@ -42,6 +42,7 @@ from sigap.intake.codes import (
     DatePrecision,
     DisabilityType,
     Education,
+    HeardFrom,
     MaritalStatus,
     Occupation,
     PerpetratorRelation,
@@ -75,6 +76,11 @@ class Contact(models.Model):
     outcome = models.CharField(_("hasil"), max_length=20, choices=ContactOutcome.choices)
     note = EncryptedTextField(_("catatan singkat"), null=True, blank=True)
     do_not_call_back = models.BooleanField(_("jangan telepon balik"), default=False)
+    heard_from = models.CharField(
+        _("dari mana tahu layanan ini"), max_length=20, choices=HeardFrom.choices, blank=True, default=""
+    )
+    # Where the caller is, when said (the contact log filters on it; a report's own kecamatan counts too).
+    kecamatan_code = models.CharField(_("kecamatan"), max_length=8, blank=True, default="")
     report = models.ForeignKey(
         "Report", on_delete=models.PROTECT, null=True, blank=True, related_name="contacts", verbose_name=_("laporan")
     )
@@ -88,6 +94,7 @@ class Contact(models.Model):
         indexes = [
             models.Index(fields=["caller_phone_index"], name="contact_phone_index"),
             models.Index(fields=["started_at"], name="contact_started"),
+            models.Index(fields=["outcome", "started_at"], name="contact_outcome_started"),
         ]
         verbose_name = _("kontak")
         verbose_name_plural = _("kontak")
@@ -197,7 +204,15 @@ class Report(models.Model):
     status = models.CharField(_("status"), max_length=20, choices=ReportStatus.choices, default=ReportStatus.DITERIMA)
     channel = models.CharField(_("saluran"), max_length=20, choices=Channel.choices)
     source = models.CharField(_("sumber informasi"), max_length=64, blank=True, default="")
+    heard_from = models.CharField(
+        _("dari mana tahu layanan ini"), max_length=20, choices=HeardFrom.choices, blank=True, default=""
+    )
+    # When the unit received it. For a paper form or a volunteer's written note typed in
+    # later, the time staff give (``late_entry``), so deadlines and response times count
+    # from it; ``created_at`` stays the time it was typed in.
     received_at = models.DateTimeField(_("diterima pada"), default=timezone.now)
+    late_entry = models.BooleanField(_("dicatat dari formulir kertas"), default=False)
+    late_entry_reason = EncryptedTextField(_("alasan pencatatan terlambat"), null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now, editable=False)
     submitted_by = models.ForeignKey(
         USER, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("dicatat oleh")
@@ -489,7 +504,8 @@ class ChronologyEvent(models.Model):
     precision = models.CharField(
         _("ketepatan tanggal"), max_length=5, choices=DatePrecision.choices, default=DatePrecision.HARI
     )
-    place = models.CharField(_("tempat kejadian"), max_length=30, choices=Place.choices, default=Place.LAINNYA)
+    # Blank: not given ("belum dicatat"), never guessed as "lainnya" (codes.PLACE_UNKNOWN).
+    place = models.CharField(_("tempat kejadian"), max_length=30, choices=Place.choices, blank=True, default="")
     desa = models.ForeignKey("regions.Region", on_delete=models.PROTECT, related_name="+", verbose_name=_("desa"))
     description = EncryptedTextField(_("uraian"))
     supersedes = models.ForeignKey(

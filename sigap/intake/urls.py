@@ -11,6 +11,7 @@ from sigap.intake.views import contacts, public, reports, volunteer
 app_name = "intake"
 
 staff_urlpatterns = [
+    path("kontak/", contacts.contact_list, name="contact_list"),
     path("kontak/baru/", contacts.contact_new, name="contact_new"),
     path("kontak/cek-nomor/", contacts.caller_check, name="caller_check"),
     path("laporan/", reports.report_list, name="report_list"),

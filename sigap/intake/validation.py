@@ -36,6 +36,7 @@ from sigap.intake.codes import (
     DatePrecision,
     DisabilityType,
     Education,
+    HeardFrom,
     MaritalStatus,
     Occupation,
     PerpetratorRelation,
@@ -55,6 +56,7 @@ MAX_AGE = 120
 # minutes is a clock, not a mistake.
 CLOCK_SKEW = datetime.timedelta(minutes=10)
 EARLIEST_YEAR = 1900
+LATE_ENTRY_MAX_DAYS = 30
 
 
 class ReportInvalid(Exception):
@@ -91,6 +93,7 @@ LongText = Annotated[
 PhoneText = Annotated[str, StringConstraints(strip_whitespace=True, max_length=32), AfterValidator(_clean_text)]
 NikText = Annotated[str, StringConstraints(strip_whitespace=True, max_length=32), AfterValidator(_clean_text)]
 DesaCode = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^[0-9]{2}\.[0-9]{2}\.[0-9]{2}\.[0-9]{4}$")]
+KecamatanCode = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^([0-9]{2}\.[0-9]{2}\.[0-9]{2})?$")]
 SourceTag = Annotated[str, StringConstraints(strip_whitespace=True, max_length=64, pattern=r"^[A-Za-z0-9._-]*$")]
 
 
@@ -151,7 +154,8 @@ class EventInput(_Input):
     approximate: bool = False
     # "bulan"/"tahun": only the month/year of ``when`` is known; ages count from its earliest day.
     precision: DatePrecision = DatePrecision.HARI
-    place: Place = Place.LAINNYA
+    # Not given: stored as unknown ("belum dicatat"), never as "lainnya".
+    place: Place | None = None
     desa: DesaCode
     description: LongText
 
@@ -194,6 +198,12 @@ class ReportInput(_Input):
     safe_contact: SafeContactInput = Field(default_factory=SafeContactInput)
     consent: ConsentInput
     source: SourceTag = ""
+    heard_from: HeardFrom | None = None
+    # A paper form or a volunteer's written note typed in later: when the unit actually
+    # received it (staff only; not in the future, not before the incident, at most
+    # LATE_ENTRY_MAX_DAYS back) and why it is entered late.
+    received_at: datetime.datetime | None = None
+    late_entry_reason: LongText | None = None
 
 
 class ContactInput(_Input):
@@ -206,6 +216,8 @@ class ContactInput(_Input):
     caller_phone: PhoneText | None = None
     note: LongText | None = None
     do_not_call_back: bool = False
+    heard_from: HeardFrom | None = None
+    kecamatan: KecamatanCode = ""
 
 
 # --- rules beyond shapes ---------------------------------------------------
@@ -307,6 +319,8 @@ def check_report(data: ReportInput, *, now: datetime.datetime | None = None) -> 
     if len(set(data.sexual_violence_forms)) != len(data.sexual_violence_forms):
         errors["sexual_violence_forms"] = _("Bentuk kekerasan seksual tidak boleh berulang.")
 
+    errors.update(late_entry_problems(data, now))
+
     desa_paths: dict[str, list[str]] = {}
     for i, victim in enumerate(data.victims):
         desa_paths.setdefault(victim.desa, []).append(f"victims.{i}.desa")
@@ -378,6 +392,34 @@ def _check_people(data: ReportInput, today: datetime.date, errors: dict[str, str
             errors[f"{path}.is_child"] = _(
                 "Tidak sesuai dengan usia terlapor saat kejadian (%(age)s tahun)."
             ) % {"age": age}
+
+
+def late_entry_problems(data: ReportInput, now: datetime.datetime) -> dict[str, str]:
+    """The bounds of a received time given by staff for a paper form entered late."""
+    errors: dict[str, str] = {}
+    if data.received_at is None:
+        if data.late_entry_reason:
+            errors["received_at"] = _("Isi waktu formulir diterima, atau kosongkan alasannya.")
+        return errors
+    if data.received_at.year < EARLIEST_YEAR or data.received_at.year > now.year + 1:
+        errors["received_at"] = _("Waktu diterima tidak masuk akal.")
+        return errors
+    received = as_aware(data.received_at)
+    if received > now + CLOCK_SKEW:
+        errors["received_at"] = _("Waktu diterima tidak boleh di masa depan.")
+    elif received < now - datetime.timedelta(days=LATE_ENTRY_MAX_DAYS):
+        errors["received_at"] = _("Waktu diterima paling lama %(days)d hari yang lalu.") % {
+            "days": LATE_ENTRY_MAX_DAYS
+        }
+    else:
+        incidents = [
+            as_aware(e.when) for e in data.chronology if EARLIEST_YEAR <= e.when.year <= now.year + 1
+        ]
+        if incidents and received < min(incidents):
+            errors["received_at"] = _("Waktu diterima tidak boleh sebelum waktu kejadian.")
+    if not data.late_entry_reason:
+        errors["late_entry_reason"] = _("Tuliskan mengapa laporan ini dicatat terlambat (misalnya formulir kertas).")
+    return errors
 
 
 def parse_report(raw: Any, *, now: datetime.datetime | None = None) -> ReportInput:

@@ -348,6 +348,9 @@ def build(period: Period) -> Dashboard:
     if d.cases_installed():
         sections.append(_workers(now_counts))
     sections.append(_outreach(period, counts, names))
+    from sigap.stats import contacts
+
+    sections.extend(contacts.sections(period))
 
     overdue_reports = sum(r.overdue for r in responses)
     open_cases = sum(n for (dim, _v), (n, _x) in now_counts.items() if dim == d.WORKER_OPEN)

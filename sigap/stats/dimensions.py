@@ -22,6 +22,7 @@ from sigap.intake.codes import (
     CaseType,
     Channel,
     Education,
+    HeardFrom,
     Occupation,
     PerpetratorRelation,
     Place,
@@ -39,6 +40,7 @@ STATUS = "status"
 CASE_TYPE = "case_type"
 DESA = "desa"
 SOURCE = "source"
+HEARD_FROM = "heard_from"
 VIOLENCE = "violence"
 RELATION = "relation"
 PLACE = "place"
@@ -53,7 +55,7 @@ RESPONSE = "response"  # value "<risk>|<outcome>"
 RESPONSE_TIME = "response_time"  # value "<risk>|<bucket minutes>"
 
 REPORT_DIMENSIONS = (
-    TOTAL, CHANNEL, RISK, STATUS, CASE_TYPE, DESA, SOURCE, VIOLENCE, RELATION, PLACE, AGE_SEX, AGE, SEX,
+    TOTAL, CHANNEL, RISK, STATUS, CASE_TYPE, DESA, SOURCE, HEARD_FROM, VIOLENCE, RELATION, PLACE, AGE_SEX, AGE, SEX,
     EDUCATION, OCCUPATION, DISABILITY, STAGE, RESPONSE, RESPONSE_TIME,
 )
 
@@ -178,6 +180,8 @@ BREAKDOWNS: list[Dimension] = [
     Dimension(OCCUPATION, _("Pekerjaan korban"), *_with_unknown(_choices(Occupation), NOT_RECORDED),
               victim_level=True),
     Dimension(DISABILITY, _("Disabilitas korban"), *_disability(), victim_level=True),
+    Dimension(HEARD_FROM, _("Dari mana tahu layanan ini (laporan)"),
+              *_with_unknown(_choices(HeardFrom), _("Tidak ditanyakan"))),
     Dimension(SOURCE, _("Sumber informasi (kode kampanye)"), None, lambda: {UNKNOWN: _("Tidak disebut")}),
 ]
 BY_KEY = {d.key: d for d in BREAKDOWNS}

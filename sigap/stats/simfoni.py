@@ -98,6 +98,7 @@ class ReportData:
     violence: set[str] = field(default_factory=set)
     sexual_forms: set[str] = field(default_factory=set)
     places: set[str] = field(default_factory=set)
+    place_unknown: bool = False
     first_event: datetime.datetime | None = None
     relations: list[str] = field(default_factory=list)
     services: set[str] = field(default_factory=set)
@@ -135,7 +136,10 @@ def load(ids: list[int]) -> list[ReportData]:
             report_id__in=chunk, is_current=True
         ).values_list("report_id", "place", "when"):
             data = reports[report_id]
-            data.places.add(place)
+            if place:
+                data.places.add(place)
+            else:  # not given: "belum dicatat", listed as missing
+                data.place_unknown = True
             if data.first_event is None or when < data.first_event:
                 data.first_event = when
         for report_id, relation in Perpetrator.objects.filter(report_id__in=chunk).order_by(
@@ -249,6 +253,8 @@ def gaps(reports: list[ReportData]) -> list[Gap]:
             missing.append(_("bentuk kekerasan seksual"))
         if not report.places:
             missing.append(_("tempat dan tanggal kejadian"))
+        elif report.place_unknown:
+            missing.append(_("tempat kejadian (belum dicatat)"))
         if not report.relations:
             missing.append(_("terlapor dan hubungannya dengan korban"))
         if not report.kecamatan_code:

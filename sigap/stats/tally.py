@@ -85,6 +85,7 @@ class ReportFacts:
     case_type: str
     source: str
     response_due_at: datetime.datetime
+    heard_from: str = ""
     victims: list[tuple[str, str, str, str, bool]] = field(default_factory=list)  # age, sex, edu, occ, disab
     relations: set[str] = field(default_factory=set)
     places: set[str] = field(default_factory=set)
@@ -117,7 +118,7 @@ def load_facts(report_ids: Iterable[int]) -> list[ReportFacts]:
             row[0]: ReportFacts(*row)
             for row in Report.objects.filter(pk__in=chunk).values_list(
                 "pk", "received_at", "kecamatan_code", "desa_id", "channel", "risk", "status", "case_type",
-                "source", "response_due_at",
+                "source", "response_due_at", "heard_from",
             )
         }
         if not facts:
@@ -178,6 +179,7 @@ def keys_of(facts: ReportFacts, now: datetime.datetime, *, with_stage: bool) -> 
     report_level(d.CASE_TYPE, facts.case_type)
     report_level(d.DESA, facts.desa_id or d.UNKNOWN)
     report_level(d.SOURCE, facts.source or d.UNKNOWN)
+    report_level(d.HEARD_FROM, facts.heard_from or d.UNKNOWN)
     for kind in facts.violence:
         report_level(d.VIOLENCE, kind)
     for relation in facts.relations or {"tidak_diketahui"}:

@@ -150,6 +150,12 @@ def test_one_case_from_report_through_plan_service_referral_and_closure(person) 
     expect(sari.get_by_text("Penutupan diajukan kepada manajer kasus.")).to_be_visible()
     boss.goto(f"/kasus/{case.pk}/penutupan/")
     boss.get_by_label("Setujui").check()
+    # Open tasks and the running police referral are each closed with a reason.
+    expect(boss.get_by_role("heading", name="Pekerjaan yang masih terbuka")).to_be_visible()
+    decisions = boss.locator("select[name^=decision-]")
+    for i in range(decisions.count()):
+        decisions.nth(i).select_option(index=1)
+        boss.locator("input[name^=reason-]").nth(i).fill("Selesai bersama penutupan kasus.")
     boss.get_by_role("button", name="Simpan keputusan").click()
     expect(boss.get_by_text("Kasus ditutup.")).to_be_visible()
     boss.get_by_role("link", name="Linimasa").click()

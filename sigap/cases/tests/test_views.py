@@ -109,7 +109,7 @@ class WorkingACaseTests(SigapTestCase):
         services_url = self.url + "layanan/"
         response = self.client.post(services_url, {"form": "service", "service": "pendampingan",
                                                    "simfoni_type": "kesehatan",
-                                                   "delivered_on": timezone.localdate().isoformat(),
+                                                   "delivered_at": timezone.localtime().strftime("%Y-%m-%dT%H:%M"),
                                                    "outcome": "Diperiksa dokter."})
         self.assertRedirects(response, services_url)
         self.assertEqual(ServiceRecord.objects.get().provider_user, self.case_worker)
@@ -274,8 +274,24 @@ class WorkingACaseTests(SigapTestCase):
         self.client.post(closure_url, {"form": "close", "outcome": "tujuan_tercapai", "reason": "Pulih."})
         self.assertEqual(Closure.objects.get().status, "diajukan")
         manager = self.login(self.manager, client=self.client_class())
-        manager.post(closure_url, {"form": "decision", "decision": "approve", "comment": "Setuju."})
+        page = manager.get(closure_url)
+        open_tasks = list(Task.objects.filter(case=self.case, done_at__isnull=True))
+        self.assertTrue(open_tasks)
+        for task in open_tasks:
+            self.assertContains(page, f'name="decision-task-{task.pk}"')
+        # Approving without deciding the open work is refused, nothing changes.
+        response = manager.post(closure_url, {"form": "decision", "decision": "approve", "comment": "Setuju."})
+        self.assertEqual(response.status_code, 400)
+        self.assertTrue(self.refresh().is_open)
+        decisions = {"form": "decision", "decision": "approve", "comment": "Setuju."}
+        for task in open_tasks:
+            decisions[f"decision-task-{task.pk}"] = "batal"
+            decisions[f"reason-task-{task.pk}"] = "Korban sudah pulih."
+        manager.post(closure_url, decisions)
         self.assertFalse(self.refresh().is_open)
+        self.assertFalse(Task.objects.filter(case=self.case, done_at__isnull=True).exists())
+        self.assertTrue(all(t.cancelled and t.close_reason == "Korban sudah pulih."
+                            for t in Task.objects.filter(pk__in=[t.pk for t in open_tasks])))
         response = self.client.post(closure_url, {"form": "reopen", "stage": Stage.ASESMEN,
                                                   "reason": "Kekerasan terulang."})
         self.assertRedirects(response, self.url)

@@ -2,24 +2,33 @@
 
 from __future__ import annotations
 
+import datetime
 from typing import Any
 
 from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.db.models import Q
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from pydantic import ValidationError
 
+from sigap.accounts.models import User
 from sigap.accounts.roles import Perm
 from sigap.accounts.views import permission_required
+from sigap.intake import access
 from sigap.intake.actions import record_contact
-from sigap.intake.codes import ContactOutcome
-from sigap.intake.forms import CallerCheckForm, ContactForm
+from sigap.intake.codes import Channel, ContactOutcome, HeardFrom
+from sigap.intake.forms import CallerCheckForm, ContactForm, kecamatan_choices
+from sigap.intake.models import Contact, Report
 from sigap.intake.queries import CallerHistory, caller_history
 from sigap.intake.validation import ContactInput, ReportInvalid
+from sigap.intake.views.common import keyset_page, query_without
 from sigap.lib.pydantic_errors import fields_from_errors
 from sigap.vault.blind import NotNormalisable, normalise_phone
 
@@ -92,3 +101,92 @@ def caller_check(request: HttpRequest) -> JsonResponse:
             do_not_call_back=history.do_not_call_back,
         )
     return JsonResponse(body)
+
+
+# --- the contact log ------------------------------------------------------------------------
+
+
+def _date_param(value: str | None) -> datetime.date | None:
+    try:
+        return datetime.date.fromisoformat((value or "").strip()) if value else None
+    except ValueError:
+        return None
+
+
+@login_required
+@require_GET
+def contact_list(request: HttpRequest) -> HttpResponse:
+    """Every contact (call, chat, SMS, walk-in), newest first, with filters. Operators and managers.
+
+    Shows times, channel, outcome, operator, kecamatan and the report's number; never a
+    phone number or a note (those stay on the contact's report).
+    """
+    if not access.can_manage_reports(request.user):
+        raise PermissionDenied
+    params = request.GET
+    kecamatan = kecamatan_choices()
+    operators = list(
+        User.objects.filter(pk__in=Contact.objects.values("operator_id").distinct()).order_by("username")
+    )
+    operator_ids = {str(u.pk) for u in operators}
+    start, end = _date_param(params.get("dari")), _date_param(params.get("sampai"))
+    filters = {
+        "dari": start.isoformat() if start else "",
+        "sampai": end.isoformat() if end else "",
+        "channel": _valid(params.get("channel"), Channel.values),
+        "outcome": _valid(params.get("outcome"), ContactOutcome.values),
+        "operator": _valid(params.get("operator"), operator_ids),
+        "kecamatan": _valid(params.get("kecamatan"), {code for code, _name in kecamatan}),
+        "heard_from": _valid(params.get("heard_from"), HeardFrom.values),
+    }
+    contacts = access.contacts_visible_to(request.user)
+    if start:
+        contacts = contacts.filter(started_at__gte=_day_start(start))
+    if end:
+        contacts = contacts.filter(started_at__lt=_day_start(end + datetime.timedelta(days=1)))
+    if filters["channel"]:
+        contacts = contacts.filter(channel=filters["channel"])
+    if filters["outcome"]:
+        contacts = contacts.filter(outcome=filters["outcome"])
+    if filters["operator"]:
+        contacts = contacts.filter(operator_id=int(filters["operator"]))
+    if filters["kecamatan"]:
+        code = filters["kecamatan"]
+        contacts = contacts.filter(Q(kecamatan_code=code) | Q(kecamatan_code="", report__kecamatan_code=code))
+    if filters["heard_from"]:
+        contacts = contacts.filter(heard_from=filters["heard_from"])
+    page = keyset_page(contacts.select_related("operator", "report"), params)
+    visible_reports = set(
+        Report.objects.visible_to(request.user)
+        .filter(pk__in=[c.report_id for c in page.rows if c.report_id])
+        .values_list("pk", flat=True)
+    )
+    names = dict(kecamatan)
+    for row in page.rows:
+        code = row.kecamatan_code or (row.report.kecamatan_code if row.report else "")
+        row.kecamatan_name = names.get(code, code)
+        row.report_shown = row.report if row.report_id in visible_reports else None
+    return render(
+        request,
+        "intake/contact_list.html",
+        {
+            "page": page,
+            "rows": page.rows,
+            "filters": filters,
+            "filtered": any(filters.values()),
+            "kecamatan_choices": kecamatan,
+            "channel_choices": Channel.choices,
+            "outcome_choices": ContactOutcome.choices,
+            "heard_from_choices": HeardFrom.choices,
+            "operators": operators,
+            "base_query": query_without(params, "after", "before"),
+        },
+    )
+
+
+def _day_start(day: datetime.date) -> datetime.datetime:
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time()))
+
+
+def _valid(value: str | None, allowed: Any) -> str:
+    return value if value and value in allowed else ""
