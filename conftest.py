@@ -21,3 +21,13 @@ def _default_language() -> Iterator[None]:
     translation.activate(settings.LANGUAGE_CODE)
     yield
     translation.activate(settings.LANGUAGE_CODE)
+
+
+@pytest.fixture(autouse=True)
+def _fresh_limit_memos() -> Iterator[None]:
+    """A shared limiter remembers refusals in process memory; a test's rolled-back rows must not outlive it there."""
+    from sigap.lib.ratelimit import forget_refusal_memos
+
+    forget_refusal_memos()
+    yield
+    forget_refusal_memos()

@@ -8,15 +8,18 @@ same shape, never with a traceback.
 from __future__ import annotations
 
 import logging
+from typing import Any, cast
 
 from django.core.exceptions import RequestDataTooBig, SuspiciousOperation
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
+from ninja.parser import Parser
 
 from sigap.intake.api import router as intake_router
 from sigap.lib.api_errors import ApiError
+from sigap.lib.params import loads
 from sigap.lib.pydantic_errors import fields_from_errors
 from sigap.regions.api import router as regions_router
 from sigap.stats.api import router as stats_router
@@ -25,7 +28,17 @@ from sigap.vault.middleware import log_vault_error
 
 logger = logging.getLogger("sigap.api")
 
+
+class SafeJsonParser(Parser):
+    """JSON bodies read like every untrusted body (``sigap.lib.params.loads``): nesting beyond a sane
+    depth refused (422 through the validation error), lone surrogates replaced."""
+
+    def parse_body(self, request: HttpRequest) -> dict[str, Any]:
+        return cast(dict[str, Any], loads(request.body))
+
+
 api = NinjaAPI(
+    parser=SafeJsonParser(),
     title="SIGAP API",
     version="1",
     urls_namespace="api-v1",

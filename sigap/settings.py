@@ -117,6 +117,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "sigap.core.middleware.RequestIdMiddleware",
     "sigap.core.middleware.SecurityHeadersMiddleware",
+    "sigap.core.middleware.HostileInputMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -197,10 +198,16 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 
+# The reverse proxies whose X-Real-IP header names the client (sigap.lib.clientip).
+SIGAP_TRUSTED_PROXIES = env_list("SIGAP_TRUSTED_PROXIES", ["127.0.0.1", "::1"])
+
 # Login throttling (accounts.throttle).
 SIGAP_LOCKOUT_FAILURES = env_int("SIGAP_LOCKOUT_FAILURES", 6, minimum=1)
 SIGAP_LOCKOUT_MINUTES = env_int("SIGAP_LOCKOUT_MINUTES", 15, minimum=1)
 SIGAP_IP_FAILURES_PER_HOUR = env_int("SIGAP_IP_FAILURES_PER_HOUR", 30, minimum=1)
+# The whole account locks only when failures come from this many client addresses within
+# SIGAP_LOCKOUT_MINUTES; below that, only the (address, account) pair locks.
+SIGAP_LOCKOUT_ADDRESSES = env_int("SIGAP_LOCKOUT_ADDRESSES", 5, minimum=2)
 
 # Intake (sigap.intake): response deadlines by risk, tracking-code lockout,
 # public lookup rate (shared by all processes) and how long idempotent answers are kept.
@@ -214,6 +221,9 @@ SIGAP_TRACKING_LOCK_MINUTES = env_int("SIGAP_TRACKING_LOCK_MINUTES", 30, minimum
 SIGAP_TRACKING_LOOKUPS_PER_MINUTE = env_int("SIGAP_TRACKING_LOOKUPS_PER_MINUTE", 30, minimum=1)
 SIGAP_TRACKING_FAILURES_PER_HOUR = env_int("SIGAP_TRACKING_FAILURES_PER_HOUR", 10, minimum=1)
 SIGAP_IDEMPOTENCY_HOURS = env_int("SIGAP_IDEMPOTENCY_HOURS", 24, minimum=1)
+# Staff lookups by a typed phone number or NIK (sigap.intake.lookup_limit), per user.
+SIGAP_IDENTIFIER_LOOKUPS_PER_HOUR = env_int("SIGAP_IDENTIFIER_LOOKUPS_PER_HOUR", 80, minimum=1)
+SIGAP_IDENTIFIER_LOOKUPS_PER_DAY = env_int("SIGAP_IDENTIFIER_LOOKUPS_PER_DAY", 400, minimum=1)
 # Public pages /lapor and /lacak (sigap.intake.views.public): requests per client
 # address and in all (per process), and report submissions per address and in all
 # (shared by all processes through the database).
@@ -369,7 +379,10 @@ WHITENOISE_USE_FINDERS = True
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {"request_id": {"()": "sigap.core.logging.RequestIdFilter"}},
+    "filters": {
+        "request_id": {"()": "sigap.core.logging.RequestIdFilter"},
+        "quiet_forbidden": {"()": "sigap.core.logging.QuietForbiddenFilter"},
+    },
     "formatters": {
         "plain": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"}
     },
@@ -384,6 +397,8 @@ LOGGING = {
     "loggers": {
         # Django logs the path of failing requests; our URLs carry no personal data.
         "django.security.DisallowedHost": {"level": "ERROR"},
+        # A 403 is one line, not a traceback (sigap.core.logging.QuietForbiddenFilter).
+        "django.request": {"filters": ["quiet_forbidden"]},
         # At DEBUG Django logs every failed template lookup with the whole context,
         # decrypted fields included; never at any LOG_LEVEL.
         "django.template": {"level": "INFO"},

@@ -5,7 +5,6 @@ from typing import Any
 from django import forms
 from django.contrib.auth import authenticate, password_validation
 from django.http import HttpRequest
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from sigap.accounts import throttle
@@ -38,23 +37,22 @@ class LoginForm(forms.Form):
         username, password = data.get("username"), data.get("password")
         if not username or not password:
             return data
+        # One answer, one path, for every failure: an unknown name, a wrong password and a
+        # locked account (or address) all hash the typed password once (authenticate; Django
+        # hashes for unknown names too) and get the same message, so neither the answer nor its
+        # time tells whether a name exists or is locked (docs/SECURITY.md, finding 6).
         known = User.objects.filter(username=username).first()
-        if known is not None and known.is_locked():
-            throttle.record_failure(self.request, username, known, "locked")
-            assert known.locked_until is not None
-            minutes = max(1, int((known.locked_until - timezone.now()).total_seconds() // 60) + 1)
-            raise forms.ValidationError(self.error_messages["locked"], params={"minutes": minutes}, code="locked")
         user = authenticate(self.request, username=username, password=password)
+        if user is not None and throttle.pair_is_locked(self.request, user):
+            user = None
         if user is None:
-            throttle.record_failure(self.request, username, known, "password" if known else "unknown")
-            if known is not None:
-                known.refresh_from_db(fields=["locked_until"])
-                if known.is_locked():
-                    raise forms.ValidationError(
-                        self.error_messages["locked"],
-                        params={"minutes": self._minutes()},
-                        code="locked",
-                    )
+            if known is None:
+                reason = "unknown"
+            elif known.is_locked() or throttle.pair_is_locked(self.request, known):
+                reason = "locked"
+            else:
+                reason = "password"
+            throttle.record_failure(self.request, username, known, reason)
             raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
         self.user = user
         return data

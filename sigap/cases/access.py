@@ -23,6 +23,7 @@ from django.db.models import Q
 from django.http import Http404
 
 from sigap.accounts.roles import Perm, has_permission
+from sigap.lib.params import parse_id
 
 if TYPE_CHECKING:
     from sigap.cases.models import Case, Referral
@@ -79,10 +80,10 @@ def referral_filter(user: Any) -> Q:
 
 
 def _int(pk: Any) -> int:
-    try:
-        return int(pk)
-    except (TypeError, ValueError):
-        raise Http404 from None
+    number = parse_id(pk)
+    if number is None:
+        raise Http404
+    return number
 
 
 def get_case_for(user: Any, pk: Any) -> Case:

@@ -22,6 +22,7 @@ from sigap.cases.codes import CaseStatus, Stage
 from sigap.cases.models import Case, CaseReport, CaseViolence, Task
 from sigap.intake.codes import Risk, ViolenceType
 from sigap.intake.models import Contact, Report, ReporterIdentity, Victim
+from sigap.lib.params import parse_id
 from sigap.regions.models import Region
 from sigap.vault.blind import (
     NotNormalisable,
@@ -64,7 +65,10 @@ class CaseFilters:
 def _cursor(value: str) -> tuple[datetime.datetime, int] | None:
     try:
         micros, pk = value.split("-", 1)
-        return datetime.datetime.fromtimestamp(int(micros) / 1_000_000, tz=datetime.UTC), int(pk)
+        number = parse_id(pk)
+        if number is None or not micros.isascii():
+            return None
+        return datetime.datetime.fromtimestamp(int(micros) / 1_000_000, tz=datetime.UTC), number
     except (ValueError, OverflowError, OSError):
         return None
 
@@ -76,7 +80,6 @@ def cursor_for(case: Any) -> str:
 
 def parse_filters(params: QueryDict) -> CaseFilters:
     """Read the list's query string; unknown values are ignored rather than failing."""
-    from django.utils.translation import gettext as _
 
     f = CaseFilters()
     f.status = params.get("status", "open") if params.get("status") in ("open", "closed", "all") else "open"
@@ -88,9 +91,18 @@ def parse_filters(params: QueryDict) -> CaseFilters:
     desa = params.get("desa", "")
     f.desa = desa if desa.count(".") == 3 and len(desa) <= 13 else ""
     worker = params.get("worker", "")
-    f.worker = int(worker) if worker.isdigit() else None
+    f.worker = parse_id(worker)
     f.overdue = params.get("overdue") == "1"
     f.number = params.get("q", "").strip()[:30]
+    after = params.get("after", "")
+    f.after = _cursor(after) if after else None
+    return f
+
+
+def parse_identifier(params: QueryDict, f: CaseFilters) -> CaseFilters:
+    """The phone number or NIK to look up, from a POST body (never a query string: docs/SECURITY.md)."""
+    from django.utils.translation import gettext as _
+
     phone, nik = params.get("phone", "").strip()[:32], params.get("nik", "").strip()[:32]
     if nik:
         try:
@@ -102,8 +114,6 @@ def parse_filters(params: QueryDict) -> CaseFilters:
             f.phone = normalise_phone(phone)
         except NotNormalisable:
             f.errors["phone"] = _("Nomor telepon tidak sah.")
-    after = params.get("after", "")
-    f.after = _cursor(after) if after else None
     return f
 
 

@@ -78,7 +78,9 @@ from sigap.cases.models import (
 )
 from sigap.cases.uploads import MemoryOnlyUploadHandler
 from sigap.intake.codes import OPEN_STATUSES, ViolenceType
+from sigap.intake.lookup_limit import audit_lookup, guard_lookup, limit_message
 from sigap.intake.models import ChronologyEvent, Report, ReportLink
+from sigap.lib.params import parse_id
 from sigap.lib.timewords import due_words
 from sigap.vault.audit import opened, record
 
@@ -133,13 +135,27 @@ def _back(case: Case, name: str = "cases:case_detail") -> HttpResponse:
 
 
 @staff_case_view
-@require_GET
+@require_http_methods(["GET", "POST"])
 def case_list(request: HttpRequest) -> HttpResponse:
+    """Filters by GET; a lookup by phone number or NIK by POST, so the number is never in a URL."""
     filters = queries.parse_filters(request.GET)
+    status = 200
+    if request.method == "POST":
+        queries.parse_identifier(request.POST, filters)
+        kind = filters.identifier_lookup
+        if filters.errors:
+            status = 400
+        elif kind and not guard_lookup(request.user, kind, request):
+            filters.errors[kind] = limit_message()
+            filters.phone = filters.nik = ""
+            status = 429
+    if status != 200:
+        filters.phone = filters.nik = ""
     page = queries.case_page(request.user, filters)
-    if filters.identifier_lookup and not filters.errors:
-        # Looking a person up by NIK or phone is itself sensitive: who searched is kept, never what.
-        record("cases.identifier_lookup", actor=request.user, reason=filters.identifier_lookup, request=request)
+    if filters.identifier_lookup:
+        # Looking a person up by NIK or phone is itself sensitive: who searched and how many
+        # matched is kept, never what; the lookup counts against the user's limit.
+        audit_lookup("cases.identifier_lookup", request.user, filters.identifier_lookup, page.count, request)
     params = request.GET.copy()
     params.pop("after", None)
     return render(request, "cases/case_list.html", {
@@ -153,7 +169,7 @@ def case_list(request: HttpRequest) -> HttpResponse:
         "desa_choices": queries.desa_choices(filters.kecamatan),
         "workers": queries.workers() if has_permission(request.user, Perm.VIEW_ALL_CASES) else [],
         "can_open": access.can_open_cases(request.user),
-    })
+    }, status=status)
 
 
 @login_required
@@ -490,10 +506,10 @@ def _plan_post(request: HttpRequest, case: Case, current: InterventionPlan | Non
 
 
 def _int(value: Any) -> int:
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        raise Http404 from None
+    number = parse_id(value)
+    if number is None:
+        raise Http404
+    return number
 
 
 # --- services and shelter --------------------------------------------------------------------

@@ -9,11 +9,13 @@ from __future__ import annotations
 from typing import Any
 
 from django.apps import apps
+from django.db.models import Q
 from django.http import Http404
 from django.utils.translation import gettext as _
 
 from sigap.accounts.roles import Perm, has_permission
 from sigap.intake.models import Report
+from sigap.lib.params import parse_id
 
 FULL = "full"
 COARSE = "coarse"
@@ -100,12 +102,35 @@ def report_access_level(user: Any) -> str | None:
     return None
 
 
+def sees_victim_details(user: Any, report: Report) -> bool:
+    """Need to know for a victim's address, NIK and safe-contact times (security review finding 3).
+
+    The manager (who assigns cases) and the case worker of the report's case see them
+    in full, audited as part of opening the report; everyone else sees them masked
+    and may reveal them with a reason (``victim_reveal_allowed``).
+    """
+    if has_permission(user, Perm.ASSIGN_CASES):
+        return True
+    return is_assigned_case_worker(user, report)
+
+
+def is_assigned_case_worker(user: Any, report: Report) -> bool:
+    """True when ``user`` works the case (through the registered grants) this report belongs to."""
+    from sigap.intake.models import _CASE_WORKER_GRANTS
+
+    if not has_permission(user, Perm.WORK_CASES) or not _CASE_WORKER_GRANTS:
+        return False
+    condition = Q(pk__in=[])
+    for grant in _CASE_WORKER_GRANTS:
+        condition |= grant(user)
+    return Report.objects.filter(pk=report.pk).filter(condition).exists()
+
+
 def get_report_for(user: Any, pk: Any) -> Report:
     """The report if ``user`` may see it; Http404 otherwise (also for malformed ids)."""
-    try:
-        report_id = int(pk)
-    except (TypeError, ValueError):
-        raise Http404 from None
+    report_id = parse_id(pk)
+    if report_id is None:
+        raise Http404
     report = Report.objects.visible_to(user).filter(pk=report_id).first()
     if report is None:
         raise Http404

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import json
 import re
 import secrets
 from typing import Any
@@ -16,7 +15,6 @@ from django.utils.translation import gettext as _
 from ninja import Field, Header, Router, Schema, Status
 from ninja.security import HttpBearer
 
-from sigap.accounts.models import keyed_digest
 from sigap.intake.access import can_file_report
 from sigap.intake.actions import (
     Idempotency,
@@ -29,6 +27,8 @@ from sigap.intake.codes import CaseType, Risk
 from sigap.intake.models import ApiToken
 from sigap.intake.validation import ReportInput, ReportInvalid
 from sigap.lib.api_errors import ApiError
+from sigap.lib.clientip import client_key
+from sigap.lib.params import loads
 from sigap.lib.ratelimit import SharedWindowLimiter
 
 router = Router(tags=["reports"])
@@ -125,7 +125,7 @@ def create_report(
                 _("Data tidak valid."),
                 {"Idempotency-Key": _("Kunci harus 1-128 karakter ASCII yang terlihat.")},
             )
-        idempotency = Idempotency(key=key, request_digest=Idempotency.digest_of(json.loads(request.body)))
+        idempotency = Idempotency(key=key, request_digest=Idempotency.digest_of(loads(request.body)))
     try:
         submitted = submit_report(payload, by=user, request=request, idempotency=idempotency)
     except ReportInvalid as error:
@@ -154,7 +154,9 @@ failure_limiter = SharedWindowLimiter("lacak-failure", settings.SIGAP_TRACKING_F
 
 
 def _client_key(request: HttpRequest) -> str:
-    return keyed_digest("track|" + str(request.META.get("REMOTE_ADDR", "")))
+    # The client behind the proxy, as every public limit sees it (sigap.lib.clientip): keyed by
+    # the socket address, every reporter behind nginx would share one budget.
+    return client_key(request, "track")
 
 
 def _quiet_error(status: int, message: str) -> JsonResponse:

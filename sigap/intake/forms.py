@@ -812,7 +812,7 @@ class ReportEntry:
             form, field = self.reporter, parts[1]
         elif head in self.formsets:
             formset = self.formsets[head]
-            if len(parts) >= 3 and parts[1].isdigit() and int(parts[1]) < len(self._rows[head]):
+            if len(parts) >= 3 and parts[1].isascii() and parts[1].isdigit() and int(parts[1]) < len(self._rows[head]):
                 index = self._rows[head][int(parts[1])]
                 form, field = formset.forms[index], parts[2]
                 if head == "chronology" and field == "when":
@@ -838,7 +838,8 @@ class ReportEntry:
             return  # one message per field is enough
         form.add_error(field, message)
         section = self.SECTIONS.index(head) if head in self.SECTIONS else len(self.SECTIONS)
-        row = int(parts[1]) if head in self.formsets and len(parts) > 1 and parts[1].isdigit() else 0
+        row = (int(parts[1]) if head in self.formsets and len(parts) > 1 and parts[1].isascii() and parts[1].isdigit()
+               else 0)
         if field is None:
             self.error_list.append(("report-errors", "", message))
             self._order.append((len(self.SECTIONS) + 1, 0, 0))

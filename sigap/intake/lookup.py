@@ -3,19 +3,19 @@
 Like ``queries.py``: narrow with the blind index, confirm every candidate by
 decrypting (a shared index value is not a match), and return only reports the
 user may see. The typed value arrives by POST and is never logged or stored;
-the search itself is audited (who searched, not for what).
+the search itself is audited (who searched and how many matched, not for what)
+and limited per user (``lookup_limit``).
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from django.db import transaction
 from django.http import HttpRequest
 
+from sigap.intake.lookup_limit import audit_lookup, guard_lookup
 from sigap.intake.models import Contact, Report, ReporterIdentity, Victim
 from sigap.intake.validation import canonical_nik
-from sigap.vault.audit import record
 from sigap.vault.blind import NotNormalisable, nik_index, normalise_phone, phone_index
 
 MAX_RESULTS = 100
@@ -67,12 +67,18 @@ def report_ids_by_nik(value: str) -> set[int]:
     return ids
 
 
-def find_reports(kind: str, value: str, user: Any, request: HttpRequest | None = None) -> list[Report]:
-    """Reports ``user`` may see whose reporter or victim has this phone number (kind "phone") or NIK."""
+def find_reports(kind: str, value: str, user: Any, request: HttpRequest | None = None) -> list[Report] | None:
+    """Reports ``user`` may see whose reporter or victim has this phone number (kind "phone") or NIK.
+
+    None when the user has reached the lookup limit (``lookup_limit.guard_lookup``).
+    """
+    kind = "phone" if kind == "phone" else "nik"
+    if not guard_lookup(user, kind, request):
+        return None
     ids = report_ids_by_phone(value) if kind == "phone" else report_ids_by_nik(value)
-    with transaction.atomic():
-        record(f"intake.report.lookup_{'phone' if kind == 'phone' else 'nik'}", actor=user,
-               object_type="intake.report", request=request)
-    if not ids:
-        return []
-    return list(Report.objects.visible_to(user).filter(pk__in=ids).order_by("-created_at", "-id")[:MAX_RESULTS])
+    found = (
+        list(Report.objects.visible_to(user).filter(pk__in=ids).order_by("-created_at", "-id")[:MAX_RESULTS])
+        if ids else []
+    )
+    audit_lookup(f"intake.report.lookup_{kind}", user, kind, len(found), request)
+    return found

@@ -28,6 +28,7 @@ from typing import Any
 from sigap.intake.access import can_manage_reports, can_record_contact
 from sigap.intake.codes import Channel
 from sigap.intake.models import Contact
+from sigap.lib.params import parse_id
 
 logger = logging.getLogger(__name__)
 
@@ -64,11 +65,8 @@ def attachable_contact(contact_id: Any, user: Any) -> Contact | None:
     """
     if not can_record_contact(user):
         return None
-    try:
-        pk = int(str(contact_id))
-    except (TypeError, ValueError):
-        return None
-    if pk <= 0 or pk > 2**62:
+    pk = parse_id(str(contact_id))
+    if pk is None:
         return None
     contact = Contact.objects.filter(pk=pk, report__isnull=True).first()
     if contact is None:

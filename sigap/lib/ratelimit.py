@@ -25,6 +25,7 @@ from __future__ import annotations
 import math
 import threading
 import time
+import weakref
 from collections import deque
 from collections.abc import Callable
 
@@ -126,6 +127,7 @@ class SharedWindowLimiter:
         self._clock = clock
         self._refused: dict[str, float] = {}  # key -> refuse without asking until this time
         self._lock = threading.Lock()
+        _shared_limiters.add(self)
 
     # --- the table -------------------------------------------------------------------------
 
@@ -234,6 +236,16 @@ class SharedWindowLimiter:
         op = "LIKE" if key is None else "="
         with connections[self.using].cursor() as cursor:
             cursor.execute(f"DELETE FROM {table} WHERE {k} {op} %s", [pattern])  # noqa: S608
+
+
+_shared_limiters: weakref.WeakSet[SharedWindowLimiter] = weakref.WeakSet()
+
+
+def forget_refusal_memos() -> None:
+    """Clear every shared limiter's in-process memo of refusals (tests: the rows roll back, the memo would not)."""
+    for limiter in list(_shared_limiters):
+        with limiter._lock:
+            limiter._refused.clear()
 
 
 def purge_rate_windows(now: float | None = None) -> int:

@@ -11,6 +11,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from sigap.accounts.roles import Perm, has_permission
 from sigap.accounts.views import permission_required
+from sigap.lib.params import parse_id
 from sigap.outreach import access, actions, coverage, pamphlets, press
 from sigap.outreach.forms import (
     ActivityForm,
@@ -333,8 +334,8 @@ def press_list(request: HttpRequest) -> HttpResponse:
         messages.success(request, _("Draf siaran pers disimpan. Kepala UPTD harus menyetujuinya sebelum terbit."))
         return redirect("outreach:press_detail", pk=release.pk)
     if request.method == "GET" and request.GET.get("kampanye"):
-        campaign = Campaign.objects.filter(pk=request.GET["kampanye"]).first() if request.GET[
-            "kampanye"].isdigit() else None
+        campaign_pk = parse_id(request.GET["kampanye"])
+        campaign = Campaign.objects.filter(pk=campaign_pk).first() if campaign_pk else None
         if campaign is not None:
             title, body, _figures = press.draft_for(campaign)
             form = NewPressReleaseForm(initial={"campaign": campaign, "title": title, "body": body})

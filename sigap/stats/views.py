@@ -9,6 +9,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from sigap.accounts.roles import Perm
 from sigap.accounts.views import permission_required
+from sigap.lib.params import parse_id
 from sigap.stats import actions, dashboard, exports, simfoni
 from sigap.stats.forms import PeriodForm, parse_month, shift_month, this_month
 from sigap.stats.models import MonthlyReport, MonthlyReportStatus, PublicStatsSnapshot
@@ -20,10 +21,8 @@ from sigap.stats.public import has_counts
 def public_numbers(request: HttpRequest) -> HttpResponse:
     """The public page of anonymised numbers, read from the stored snapshot."""
     years = list(PublicStatsSnapshot.objects.order_by("-year").values_list("year", flat=True))
-    try:
-        year = int(request.GET.get("tahun", "") or (years[0] if years else timezone.localdate().year))
-    except ValueError:
-        year = years[0] if years else timezone.localdate().year
+    asked = parse_id(request.GET.get("tahun", ""))
+    year = asked if asked is not None and asked < 10_000 else (years[0] if years else timezone.localdate().year)
     snapshot = PublicStatsSnapshot.objects.filter(year=year).first()
     return render(
         request,

@@ -22,6 +22,7 @@ from django.db import models
 from django.db.models import Lookup
 from django.db.models.lookups import IsNull
 
+from sigap.lib.params import clean_text
 from sigap.vault.crypto import seal, unseal
 
 # Purposes a field may seal under. Blind indexes and the audit chain have keys of
@@ -58,7 +59,9 @@ class EncryptedFieldMixin:
     def get_db_prep_value(self, value: Any, connection: Any, prepared: bool = False) -> Any:
         if value is None:
             return None
-        sealed = seal(self.to_text(value).encode("utf-8"), purpose=self.purpose, context=self.vault_context)
+        # clean_text: a lone surrogate (from a JSON escape) cannot be UTF-8; it is sealed as U+FFFD.
+        sealed = seal(clean_text(self.to_text(value)).encode("utf-8"), purpose=self.purpose,
+                      context=self.vault_context)
         return connection.Database.Binary(sealed)
 
     def from_db_value(self, value: Any, expression: Any, connection: Any) -> Any:

@@ -12,7 +12,6 @@ import re
 
 from django.utils.translation import gettext as _
 
-from sigap.vault.blind import NotNormalisable, normalise_phone
 from sigap.vault.keyring import keyring
 
 # No 0/O, 1/I/L, 5/S, 2/Z, 8/B: a pseudonym read out over the phone survives.
@@ -22,25 +21,31 @@ MASK = "****"
 
 
 def mask_phone(value: str | None) -> str:
-    """``081271857372`` and ``+6281271857372`` both become ``0812****7372``."""
+    """``081271857372`` and ``+6281271857372`` both become ``****372``.
+
+    Only the last three digits show: shown beside a lookup that answers any typed
+    number, a longer hint would let someone rebuild the number in a few thousand
+    tries (docs/SECURITY.md, "Identifier lookups"). Three digits still tell two
+    callers apart on one screen.
+    """
     if not value:
         return ""
-    try:
-        e164 = normalise_phone(value)
-        digits = "0" + e164[3:] if e164.startswith("+62") else e164.lstrip("+")
-    except NotNormalisable:
-        digits = re.sub(r"\D", "", value)
-    if len(digits) <= 8:
-        return MASK + digits[-2:] if len(digits) > 2 else MASK
-    return digits[:4] + MASK + digits[-4:]
+    digits = re.sub(r"\D", "", value)
+    if len(digits) <= 5:
+        return MASK
+    return MASK + digits[-3:]
 
 
 def mask_nik(value: str | None) -> str:
-    """A NIK keeps its first four digits (province and regency, not personal) and its last two."""
+    """A NIK keeps its first six digits (province, regency, kecamatan: not personal) and nothing else.
+
+    Digits 7-12 are the birth date (day + 40 for women) and 13-16 a serial: with
+    the birth date and sex shown beside it they would rebuild the NIK.
+    """
     digits = re.sub(r"\D", "", value or "")
     if len(digits) < 8:
         return MASK if digits else ""
-    return digits[:4] + "*" * (len(digits) - 6) + digits[-2:]
+    return digits[:6] + "*" * (len(digits) - 6)
 
 
 def mask_text(value: str | None, *, keep: int = 1) -> str:

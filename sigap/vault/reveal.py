@@ -78,6 +78,7 @@ def reveal(
     by: Any,
     reason: str,
     request: HttpRequest | None = None,
+    allowed: bool | None = None,
 ) -> dict[str, str]:
     """Return the plaintext of ``fields`` of ``obj`` for one response, audited.
 
@@ -85,7 +86,7 @@ def reveal(
     ``ValidationError`` for a missing or too short reason; in both cases
     nothing is written.
     """
-    if not can_reveal(by):
+    if not (can_reveal(by) if allowed is None else allowed):
         raise PermissionDenied
     reason = clean_reason(reason)
     for name in fields:
@@ -105,6 +106,8 @@ def reveal(
 
 class RevealForm(forms.Form):
     vault_reveal = forms.CharField(widget=forms.HiddenInput, initial="1")
+    # Which of the page's reveal forms was sent (a page may hide more than one record).
+    reveal_what = forms.CharField(widget=forms.HiddenInput, required=False)
     reason = forms.CharField(
         label=gettext_lazy("Alasan membuka identitas"),
         widget=forms.Textarea(attrs={"rows": 3}),
@@ -132,7 +135,8 @@ class RevealOutcome:
         return bool(self.revealed)
 
 
-def handle_reveal(request: HttpRequest, obj: models.Model, fields: Sequence[str]) -> RevealOutcome:
+def handle_reveal(request: HttpRequest, obj: models.Model, fields: Sequence[str], *, allowed: bool | None = None,
+                  what: str = "") -> RevealOutcome:
     """Process the reveal form posted to the page showing ``obj``.
 
     A POST carrying the form from a user who may not reveal is refused with
@@ -140,15 +144,17 @@ def handle_reveal(request: HttpRequest, obj: models.Model, fields: Sequence[str]
     with its error; nothing is audited.
     """
     user = request.user
-    posted = request.method == "POST" and FORM_MARKER in request.POST
-    if not can_reveal(user):
+    posted = (request.method == "POST" and FORM_MARKER in request.POST
+              and request.POST.get("reveal_what", "") == what)
+    may = can_reveal(user) if allowed is None else allowed
+    if not may:
         if posted:
             raise PermissionDenied
         return RevealOutcome(form=None)
     if not posted:
-        return RevealOutcome(form=RevealForm())
+        return RevealOutcome(form=RevealForm(initial={"reveal_what": what}))
     form = RevealForm(request.POST)
     if not form.is_valid():
         return RevealOutcome(form=form, status=400)
-    values = reveal(obj, fields, by=user, reason=form.cleaned_data["reason"], request=request)
-    return RevealOutcome(form=RevealForm(), revealed=values)
+    values = reveal(obj, fields, by=user, reason=form.cleaned_data["reason"], request=request, allowed=may)
+    return RevealOutcome(form=RevealForm(initial={"reveal_what": what}), revealed=values)

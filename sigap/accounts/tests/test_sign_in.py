@@ -23,16 +23,19 @@ def current_token(device: TOTPDevice) -> str:
 
 
 class LockoutTests(SigapTestCase):
-    def test_account_locks_after_six_failures_even_for_the_right_password(self) -> None:
-        for _ in range(5):
+    def test_an_address_locks_for_an_account_after_six_failures_even_for_the_right_password(self) -> None:
+        for _ in range(6):
             response = self.client.post(LOGIN, {"username": "operator", "password": "salah-salah-salah"})
             self.assertContains(response, "Nama pengguna atau kata sandi salah", status_code=400)
-        response = self.client.post(LOGIN, {"username": "operator", "password": "salah-salah-salah"})
-        self.assertContains(response, "dikunci sementara", status_code=400)
         response = self.client.post(LOGIN, {"username": "operator", "password": PASSWORD})
-        self.assertContains(response, "dikunci sementara", status_code=400)
+        self.assertContains(response, "Nama pengguna atau kata sandi salah", status_code=400)
         self.assertNotIn("_auth_user_id", self.client.session)
         self.assertEqual(LoginFailure.objects.filter(user=self.operator).count(), 7)
+        self.assertEqual(LoginFailure.objects.filter(user=self.operator, reason="locked").count(), 1)
+        # The lock is this address's only: the operator signs in from elsewhere.
+        elsewhere = Client(REMOTE_ADDR="10.9.9.8")
+        response = elsewhere.post(LOGIN, {"username": "operator", "password": PASSWORD})
+        self.assertRedirects(response, "/staf/", fetch_redirect_response=False)
 
     def test_lock_expires_after_fifteen_minutes(self) -> None:
         User.objects.filter(pk=self.operator.pk).update(locked_until=timezone.now() - timedelta(seconds=1))

@@ -5,7 +5,7 @@ from __future__ import annotations
 import copy
 import datetime
 import secrets
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -24,6 +24,7 @@ from sigap.intake.forms import ReportEntry
 from sigap.intake.models import Contact, Report
 from sigap.intake.triage import reason_labels
 from sigap.intake.validation import ReportInput, ReportInvalid, check_report
+from sigap.lib.params import parse_id
 from sigap.lib.pydantic_errors import fields_from_errors
 
 # --- one-time form tokens ---------------------------------------------------------------
@@ -60,6 +61,7 @@ def form_token_key(signed: str | None) -> str | None:
 class Outcome:
     submitted: SubmittedReport | None = None
     problems: dict[str, str] = field(default_factory=dict)
+    refused: bool = False  # ``admit`` said no: a limit, not a problem of the form
 
 
 def submit_entry(
@@ -71,10 +73,13 @@ def submit_entry(
     source: str = "",
     contact: Contact | None = None,
     token: str | None = None,
+    admit: Callable[[], bool] | None = None,
 ) -> Outcome:
     """Validate the form through validation.py and file it, or put the errors on the form.
 
     Nothing is saved unless everything is valid (``submit_report`` is one transaction).
+    ``admit``, when given, is asked only for a submission that would be stored (valid, with a
+    good token); False refuses it (``Outcome.refused``) and nothing is stored.
     """
     payload = entry.payload()
     if channel:
@@ -105,6 +110,8 @@ def submit_entry(
         entry.apply_errors({})
         entry.details.add_error(None, message)
         return Outcome(problems={"form_token": message})
+    if admit is not None and not admit():
+        return Outcome(refused=True)
     idempotency = Idempotency(key=key, request_digest=Idempotency.digest_of(payload))
     try:
         submitted = submit_report(
@@ -142,7 +149,7 @@ def _stand_in(payload: Any, path: list[str]) -> bool:
     """Replace the value at ``path`` by a stand-in (or drop it); False when the path cannot be patched."""
     node = payload
     for part in path[:-1]:
-        if isinstance(node, list) and part.isdigit() and int(part) < len(node):
+        if isinstance(node, list) and part.isascii() and part.isdigit() and int(part) < len(node):
             node = node[int(part)]
         elif isinstance(node, dict) and part in node:
             node = node[part]
@@ -235,8 +242,11 @@ def _decode(cursor: str | None) -> tuple[datetime.datetime, int] | None:
         return None
     micros, _sep, pk = cursor.partition("_")
     try:
+        number = parse_id(pk)
+        if number is None or not micros.isascii():
+            return None
         moment = datetime.datetime.fromtimestamp(int(micros) / 1_000_000, tz=datetime.UTC)
-        return moment, int(pk)
+        return moment, number
     except (ValueError, OverflowError, OSError):
         return None
 

@@ -26,6 +26,7 @@ from sigap.intake.actions import record_contact
 from sigap.intake.codes import Channel, ContactOutcome, HeardFrom
 from sigap.intake.forms import CallerCheckForm, ContactForm, kecamatan_choices
 from sigap.intake.models import Contact, Report
+from sigap.intake.lookup_limit import audit_lookup, guard_lookup, limit_message
 from sigap.intake.queries import CallerHistory, caller_history
 from sigap.intake.validation import ContactInput, ReportInvalid
 from sigap.intake.views.common import keyset_page, query_without
@@ -33,16 +34,24 @@ from sigap.lib.pydantic_errors import fields_from_errors
 from sigap.vault.blind import NotNormalisable, normalise_phone
 
 
-def _history(phone: str, user: Any) -> tuple[CallerHistory | None, str]:
-    """The caller summary for a typed number, or (None, why not)."""
+def _history(request: HttpRequest, phone: str) -> tuple[CallerHistory | None, str, int]:
+    """The caller summary for a typed number, or (None, why not, status).
+
+    Limited per user and audited like every identifier lookup (``lookup_limit``).
+    """
     phone = (phone or "").strip()
     if not phone:
-        return None, _("Ketik nomor penelepon dulu.")
+        return None, _("Ketik nomor penelepon dulu."), 200
     try:
         normalise_phone(phone)
     except NotNormalisable:
-        return None, _("Nomor telepon tidak sah.")
-    return caller_history(phone, user), ""
+        return None, _("Nomor telepon tidak sah."), 200
+    if not guard_lookup(request.user, "phone", request):
+        return None, limit_message(), 429
+    history = caller_history(phone, request.user)
+    audit_lookup("intake.contact.caller_check", request.user, "phone",
+                 len(history.registration_numbers) + history.contact_count, request)
+    return history, "", 200
 
 
 def _summary_html(request: HttpRequest, history: CallerHistory | None, problem: str) -> str:
@@ -54,16 +63,17 @@ def _summary_html(request: HttpRequest, history: CallerHistory | None, problem: 
 @permission_required(Perm.RECORD_CONTACT)
 @require_http_methods(["GET", "POST"])
 def contact_new(request: HttpRequest) -> HttpResponse:
-    form = ContactForm(request.POST or None)
+    # Bound on every POST, even an empty one (``request.POST or None`` would leave it unbound).
+    form = ContactForm(request.POST if request.method == "POST" else None)
     context: dict[str, Any] = {"form": form}
     status = 200
     if request.method == "POST":
         form.is_valid()  # lenient fields: always valid; validation.py judges below
         if request.POST.get("action") == "check":
             # Without JavaScript, "Cek nomor" re-renders the form with the caller's history.
-            history, problem = _history(form.cleaned_data.get("caller_phone", ""), request.user)
+            history, problem, status = _history(request, form.cleaned_data.get("caller_phone", ""))
             context.update(history=history, problem=problem, checked=True)
-            return render(request, "intake/contact_form.html", context)
+            return render(request, "intake/contact_form.html", context, status=status)
         payload = form.payload()
         if not form.errors:
             try:
@@ -89,7 +99,7 @@ def caller_check(request: HttpRequest) -> JsonResponse:
     """The caller summary as JSON, for the contact screen's script. The number is POSTed, never in a URL."""
     form = CallerCheckForm(request.POST)
     form.is_valid()
-    history, problem = _history(form.cleaned_data.get("caller_phone", ""), request.user)
+    history, problem, status = _history(request, form.cleaned_data.get("caller_phone", ""))
     body: dict[str, Any] = {"ok": history is not None, "html": _summary_html(request, history, problem)}
     if history is not None:
         body.update(
@@ -100,7 +110,7 @@ def caller_check(request: HttpRequest) -> JsonResponse:
             registration_numbers=history.registration_numbers,
             do_not_call_back=history.do_not_call_back,
         )
-    return JsonResponse(body)
+    return JsonResponse(body, status=status)
 
 
 # --- the contact log ------------------------------------------------------------------------

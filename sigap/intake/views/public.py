@@ -28,13 +28,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from sigap.accounts.models import keyed_digest
-from sigap.accounts.throttle import client_ip
 from sigap.intake import api as intake_api
 from sigap.intake.actions import TrackingLocked, track
 from sigap.intake.codes import Channel
 from sigap.intake.forms import PUBLIC, ReportEntry, TrackForm
 from sigap.intake.views.common import issue_form_token, public_status_label, submit_entry
+from sigap.lib.clientip import client_key
 from sigap.lib.ratelimit import SharedWindowLimiter, SlidingWindowLimiter
 from sigap.regions.models import Level, Region
 
@@ -55,7 +54,7 @@ DESA_PATTERN = re.compile(r"\d{2}\.\d{2}\.\d{2}\.\d{4}")
 
 
 def _client(request: HttpRequest, purpose: str) -> str:
-    return keyed_digest(f"{purpose}|{client_ip(request)}")
+    return client_key(request, purpose)
 
 
 def too_many(request: HttpRequest, retry_after: int = 60) -> HttpResponse:
@@ -94,14 +93,21 @@ def public_report(request: HttpRequest) -> HttpResponse:
     entry = ReportEntry(request.POST, mode=PUBLIC, add=add)
     if add is not None:
         return _render(request, entry, source=source, token=token or issue_form_token())
-    if not (submit_ip_limiter.hit(_client(request, "public-report")) and submit_global_limiter.hit(GLOBAL)):
+    # Every post counts against its own client's limit; only a submission that would be stored
+    # (past the honeypot, valid, with a good token) counts against the limit of all clients, so
+    # junk from one client never uses up the budget of genuine reporters.
+    if not submit_ip_limiter.hit(_client(request, "public-report")):
         return too_many(request, retry_after=600)
     if request.POST.get(HONEYPOT):
         # A bot: say as little as a person would see after a glitch, and keep nothing.
         entry.apply_errors({})
-        entry.details.add_error(None, _("Laporan belum terkirim. Silakan coba lagi."))
+        entry.details.add_error(None, _("Laporan belum terkirim. Silakan coba lagi, atau hubungi hotline %(hotline)s.")
+                                % {"hotline": settings.SIGAP_HOTLINE})
         return _render(request, entry, source=source, token=issue_form_token(), status=400)
-    outcome = submit_entry(request, entry, by=None, channel=Channel.WEB, source=source, token=token)
+    outcome = submit_entry(request, entry, by=None, channel=Channel.WEB, source=source, token=token,
+                           admit=lambda: submit_global_limiter.hit(GLOBAL))
+    if outcome.refused:
+        return too_many(request, retry_after=60)
     if outcome.submitted is None:
         if "form_token" in outcome.problems:
             token = issue_form_token()

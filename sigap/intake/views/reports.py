@@ -22,6 +22,7 @@ from sigap.intake.actions import link_reports, open_report, override_risk
 from sigap.intake.codes import Channel, ReportStatus, Risk
 from sigap.intake.forms import STAFF, LinkForm, LookupForm, ReportEntry, RiskOverrideForm
 from sigap.intake.lookup import find_reports
+from sigap.intake.lookup_limit import limit_message
 from sigap.intake.models import Report, ReportLink
 from sigap.intake.prefill import attachable_contact, prefill_for
 from sigap.intake.queries import find_duplicates
@@ -35,7 +36,8 @@ from sigap.intake.views.common import (
     risk_context,
     submit_entry,
 )
-from sigap.intake.views.identity import reporter_display, reveal_for, revealed_rows
+from sigap.intake.views.identity import reporter_display, reveal_for, revealed_rows, victim_rows
+from sigap.lib.params import parse_id
 from sigap.lib.timewords import due_words
 from sigap.regions.models import Region
 from sigap.vault.reveal import RevealOutcome
@@ -154,6 +156,7 @@ def report_list(request: HttpRequest) -> HttpResponse:
 
     lookup_form = LookupForm(request.POST or None, initial={"kind": "phone"})
     looked_up: list[Report] | None = None
+    lookup_problem = ""
     status = 200
     if request.method == "POST":
         if lookup_form.is_valid():
@@ -162,6 +165,9 @@ def report_list(request: HttpRequest) -> HttpResponse:
             )
             # The typed number is not shown again.
             lookup_form = LookupForm(initial={"kind": lookup_form.cleaned_data["kind"]})
+            if looked_up is None:
+                lookup_problem = limit_message()
+                status = 429
         else:
             status = 400
 
@@ -189,6 +195,7 @@ def report_list(request: HttpRequest) -> HttpResponse:
             "risk_choices": Risk.choices,
             "channel_choices": Channel.choices,
             "lookup_form": lookup_form,
+            "lookup_problem": lookup_problem,
             "base_query": query_without(params, "after", "before"),
         },
         status=status,
@@ -238,6 +245,10 @@ def _render_detail(request: HttpRequest, report: Report, *, override_form: RiskO
         bound = (link_forms or {}).get(item["report"].pk)
         if bound is not None:
             item["form"] = bound
+    victims = list(report.victims.select_related("desa")
+                   .prefetch_related("ampk_groups", "disability_types", "accommodations").all())
+    victim_info, safe_reveal, reveal_status = victim_rows(request, report, victims)
+    status = max(status, reveal_status)
     # Linked reports the user may not open are left out: not even their numbers show.
     visible = Report.objects.visible_to(user).values("pk")
     links = [
@@ -249,8 +260,10 @@ def _render_detail(request: HttpRequest, report: Report, *, override_form: RiskO
     ]
     context = {
         "report": report,
-        "victims": list(report.victims.select_related("desa")
-                        .prefetch_related("ampk_groups", "disability_types", "accommodations").all()),
+        "victims": victims,
+        "victim_rows": victim_info,
+        "safe_reveal": safe_reveal,
+        "victim_full": access.sees_victim_details(user, report),
         "perpetrators": list(report.perpetrators.all()),
         "events": list(report.events.current().select_related("desa").order_by("when", "position")),
         "violence": [v.get_violence_type_display() for v in report.violence.all()],
@@ -316,7 +329,8 @@ def report_link(request: HttpRequest, pk: int) -> HttpResponse:
         raise PermissionDenied
     report = access.get_report_for(request.user, _pk(pk))
     other_id = request.POST.get("other", "")
-    form = LinkForm(request.POST, auto_id=f"id_link{other_id}_%s" if other_id.isdigit() else "id_%s")
+    other_pk = parse_id(other_id)
+    form = LinkForm(request.POST, auto_id=f"id_link{other_pk}_%s" if other_pk else "id_%s")
     if form.is_valid():
         other = access.get_report_for(request.user, form.cleaned_data["other"])
         try:
@@ -328,5 +342,5 @@ def report_link(request: HttpRequest, pk: int) -> HttpResponse:
                              % {"number": other.registration_number})
             return redirect("intake:report_detail", pk=report.pk)
     report = open_report(request.user, pk, request)
-    forms = {int(other_id): form} if other_id.isdigit() else {}
+    forms = {other_pk: form} if other_pk else {}
     return _render_detail(request, report, link_forms=forms, status=400)

@@ -30,7 +30,9 @@
     function check(force) {
       var value = input.value.trim();
       var digits = value.replace(/\D/g, "");
-      if (!force && (digits.length < 8 || value === lastChecked)) { return; }
+      // Each check is an audited lookup counted against the user's limit: not before the number
+      // can be complete (10 digits), and not twice for the same value.
+      if (!force && (digits.length < 10 || value === lastChecked)) { return; }
       lastChecked = value;
       var mine = ++sequence;
       var body = new URLSearchParams();
@@ -42,7 +44,8 @@
         credentials: "same-origin",
         headers: { "X-Requested-With": "fetch", "Accept": "application/json" }
       }).then(function (response) {
-        if (!response.ok) { throw new Error("status " + response.status); }
+        // 429: the user's lookup limit was reached; the answer still carries the message to show.
+        if (!response.ok && response.status !== 429) { throw new Error("status " + response.status); }
         return response.json();
       }).then(function (data) {
         if (mine === sequence) { summary.innerHTML = data.html; }  // server-rendered, escaped

@@ -22,14 +22,14 @@ REASON = "Korban minta didampingi ke Polres besok pagi"
 
 
 class MaskingTests(SigapTestCase):
-    def test_phone_keeps_the_first_and_last_four_digits(self) -> None:
-        self.assertEqual(masking.mask_phone("081271857372"), "0812****7372")
-        self.assertEqual(masking.mask_phone("+62 812-7185-7372"), "0812****7372")
-        self.assertEqual(masking.mask_phone("129"), "****29")
+    def test_phone_keeps_only_the_last_three_digits(self) -> None:
+        self.assertEqual(masking.mask_phone("081271857372"), "****372")
+        self.assertEqual(masking.mask_phone("+62 812-7185-7372"), "****372")
+        self.assertEqual(masking.mask_phone("129"), "****")
         self.assertEqual(masking.mask_phone(None), "")
 
     def test_nik_and_text_hide_all_but_a_hint(self) -> None:
-        self.assertEqual(masking.mask_nik("1811014507890003"), "1811**********03")
+        self.assertEqual(masking.mask_nik("1811014507890003"), "181101**********")
         self.assertEqual(masking.mask_text("Siti Rahmawati"), "S*** R***")
         self.assertEqual(masking.mask_text(""), "")
 
@@ -93,7 +93,7 @@ class RevealPageTests(SigapTestCase):
     def test_page_shows_masked_identity_and_only_revealers_get_the_form(self) -> None:
         self.login(self.operator)
         page = self.client.get(self.url)
-        self.assertContains(page, "0812****7372")
+        self.assertContains(page, "****372")
         self.assertContains(page, "Pelapor R-")
         self.assertNotContains(page, NAME)
         self.assertNotContains(page, "Tampilkan identitas")

@@ -8,6 +8,7 @@ from django.http import Http404
 
 from sigap.accounts.roles import Perm, has_permission
 from sigap.intake.channels.conversations.models import Conversation, ConversationQuerySet
+from sigap.lib.params import parse_id
 
 
 def can_use_inbox(user: Any) -> bool:
@@ -25,10 +26,9 @@ def conversations_for(user: Any) -> ConversationQuerySet:
 
 def get_conversation_for(user: Any, pk: Any) -> Conversation:
     """The conversation if ``user`` may see it; Http404 otherwise (also for malformed ids)."""
-    try:
-        conversation_id = int(pk)
-    except (TypeError, ValueError):
-        raise Http404 from None
+    conversation_id = parse_id(pk)
+    if conversation_id is None:
+        raise Http404
     conversation = conversations_for(user).filter(pk=conversation_id).first()
     if conversation is None:
         raise Http404

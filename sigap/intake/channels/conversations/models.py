@@ -21,6 +21,7 @@ from typing import Any, ClassVar
 
 from django.conf import settings
 from django.db import models
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -61,10 +62,23 @@ class SenderBucket(models.Model):
 
 class ConversationQuerySet(models.QuerySet["Conversation"]):
     def visible_to(self, user: Any) -> ConversationQuerySet:
-        """The one access rule: the hotline team (record_contact) shares the inbox. Fails closed."""
-        if has_permission(user, Perm.RECORD_CONTACT):
+        """The one access rule, the same need-to-know as reports. Fails closed.
+
+        * view_reports with record_contact (operator, manager): every conversation;
+        * record_contact alone (case worker): the conversations assigned to them and
+          those recorded as a contact of a report they may see (their cases' reports,
+          the reports they filed), never a colleague's chat;
+        * everyone else: nothing.
+        """
+        if not has_permission(user, Perm.RECORD_CONTACT):
+            return self.none()
+        if has_permission(user, Perm.VIEW_REPORTS):
             return self.all()
-        return self.none()
+        from sigap.intake.models import Report
+
+        return self.filter(
+            Q(assigned_to=user) | Q(contact__report__in=Report.objects.visible_to(user).values("pk"))
+        )
 
     def open(self) -> ConversationQuerySet:
         return self.filter(state=ConversationState.OPEN)

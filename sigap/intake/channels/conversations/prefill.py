@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from sigap.intake.channels.conversations.access import conversations_for
 from sigap.intake.channels.conversations.codes import Direction, MessageKind
 from sigap.intake.channels.conversations.models import Message
+from sigap.lib.params import parse_id
 
 MAX_MESSAGES = 200
 
@@ -48,9 +49,8 @@ def chronology_draft(messages: list[Message]) -> str:
 
 
 def conversation_prefill(object_id: str, user: Any) -> Mapping[str, Any] | None:
-    try:
-        pk = int(object_id)
-    except (TypeError, ValueError):
+    pk = parse_id(object_id)
+    if pk is None:
         return None
     conversation = conversations_for(user).filter(pk=pk).first()
     if conversation is None:

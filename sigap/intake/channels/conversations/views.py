@@ -60,10 +60,9 @@ INLINE_TYPES = frozenset(
 
 
 def masked(number: str) -> str:
-    """"+6281••••7372": enough to tell two senders apart, not to dial."""
-    if len(number) <= 8:
-        return "•" * len(number)
-    return number[:5] + "•" * (len(number) - 9) + number[-4:]
+    """"••••372": the last three digits only, as ``vault.masking.mask_phone`` (docs/SECURITY.md)."""
+    digits = "".join(ch for ch in number if ch.isascii() and ch.isdigit())
+    return "••••" + digits[-3:] if len(digits) > 5 else "••••"
 
 
 def _waited(since: datetime.datetime | None, now: datetime.datetime) -> str:

@@ -23,8 +23,8 @@ from __future__ import annotations
 
 import datetime
 import hmac
-import json
 import logging
+import re
 import time
 from typing import Any
 
@@ -41,10 +41,12 @@ from sigap.intake.channels.conversations.codes import MessageKind, MessageStatus
 from sigap.intake.channels.conversations.inbound import Delivery, InboundMessage, StatusUpdate
 from sigap.intake.channels.sms.client import config_ready, sign
 from sigap.intake.codes import Channel
+from sigap.lib.params import loads
 
 logger = logging.getLogger(__name__)
 
 MAX_SKEW = datetime.timedelta(minutes=15)
+SANE_YEARS = (2000, 2100)
 MAX_TEXT = 4000
 STATUS_EVENTS = {
     "sms:sent": MessageStatus.SENT,
@@ -57,26 +59,33 @@ def _plain(text: str, status: int) -> HttpResponse:
     return HttpResponse(text, status=status, content_type="text/plain; charset=utf-8")
 
 
+TIMESTAMP = re.compile(r"[0-9]{1,12}")
+
+
 def signature_valid(body: bytes, timestamp: str, signature: str, secret: str) -> bool:
-    if not secret or not timestamp or not signature:
+    # The timestamp is checked as ASCII digits of a sane length before any arithmetic: 400
+    # nines would overflow the float comparison (a 500 for an unsigned request).
+    if not secret or not TIMESTAMP.fullmatch(timestamp or "") or not signature:
         return False
-    try:
-        moment = int(timestamp)
-    except ValueError:
-        return False
+    moment = int(timestamp)
     if abs(time.time() - moment) > MAX_SKEW.total_seconds():
         return False
     return hmac.compare_digest(sign(body, timestamp, secret), signature.strip().lower())
 
 
 def _when(value: Any) -> datetime.datetime | None:
-    if not isinstance(value, str):
+    """The gateway's time, or None (the message is kept with the time it arrived) when it is not a
+    sane date: out of range, without a zone, or beyond what the database can store."""
+    if not isinstance(value, str) or len(value) > 40:
         return None
     try:
         parsed = parse_datetime(value)
-    except ValueError:
+        if parsed is None or parsed.tzinfo is None:
+            return None
+        parsed = parsed.astimezone(datetime.UTC)
+    except (ValueError, OverflowError):
         return None
-    return parsed if parsed is not None and parsed.tzinfo is not None else None
+    return parsed if SANE_YEARS[0] <= parsed.year <= SANE_YEARS[1] else None
 
 
 def parse(payload: Any) -> Delivery:
@@ -137,9 +146,9 @@ def webhook(request: HttpRequest) -> HttpResponse:
         logger.warning("SMS delivery refused: bad or missing signature or timestamp")
         return _plain("invalid signature", 401)
     try:
-        payload = json.loads(body)
+        payload = loads(body)
     except (ValueError, UnicodeDecodeError):
-        return _plain("body is not JSON", 400)
+        return _plain("body is not JSON (or nested too deep)", 400)
     delivery = parse(payload)
     try:
         result = receive(Channel.SMS, delivery)

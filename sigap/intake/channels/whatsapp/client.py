@@ -13,7 +13,9 @@ every other error is final (a wrong number, an expired token, the 24-hour window
 from __future__ import annotations
 
 import hashlib
+import re
 from typing import Any
+from urllib.parse import quote
 
 import httpx
 from django.conf import settings
@@ -38,8 +40,18 @@ def config_ready() -> bool:
     )
 
 
+# What a Graph API id looks like (media ids and phone-number ids are digits; versions "v21.0").
+GRAPH_ID = re.compile(r"[A-Za-z0-9_.-]{1,128}")
+
+
 def _graph_url(*parts: str) -> str:
-    return "/".join([settings.SIGAP_WHATSAPP_API_BASE, settings.SIGAP_WHATSAPP_API_VERSION, *parts])
+    """The Graph API URL of ``parts``; each is checked and percent-encoded, so an id taken from a
+    webhook (a media id) can never add a path, a query or another host to the request."""
+    for part in (settings.SIGAP_WHATSAPP_API_VERSION, *parts):
+        if not GRAPH_ID.fullmatch(str(part)) or part in (".", ".."):
+            raise SendError("bad_id", "an id for the Graph API URL is malformed", retryable=False)
+    encoded = [quote(str(part), safe="") for part in (settings.SIGAP_WHATSAPP_API_VERSION, *parts)]
+    return "/".join([settings.SIGAP_WHATSAPP_API_BASE.rstrip("/"), *encoded])
 
 
 def _headers() -> dict[str, str]:

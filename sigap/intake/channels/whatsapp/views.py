@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import json
 import logging
 
 from django.conf import settings
@@ -28,6 +27,7 @@ from sigap.intake.channels.conversations.actions import receive
 from sigap.intake.channels.whatsapp.client import config_ready
 from sigap.intake.channels.whatsapp.payloads import parse
 from sigap.intake.codes import Channel
+from sigap.lib.params import loads
 
 logger = logging.getLogger(__name__)
 
@@ -67,9 +67,9 @@ def webhook(request: HttpRequest) -> HttpResponse:
         logger.warning("WhatsApp delivery refused: bad or missing signature")
         return _plain("invalid signature", 401)
     try:
-        payload = json.loads(body)
+        payload = loads(body)
     except (ValueError, UnicodeDecodeError):
-        return _plain("body is not JSON", 400)
+        return _plain("body is not JSON (or nested too deep)", 400)
     delivery = parse(payload, phone_number_id=settings.SIGAP_WHATSAPP_PHONE_NUMBER_ID)
     try:
         result = receive(Channel.WHATSAPP, delivery)

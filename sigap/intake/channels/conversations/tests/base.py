@@ -57,6 +57,18 @@ class ChannelTestCase(SigapTestCase):
     def deliver(self, payload: dict[str, Any], **kwargs: Any) -> Any:
         return receive(Channel.WHATSAPP, parse(payload, phone_number_id=PHONE_NUMBER_ID), **kwargs)
 
+    def link_to_report_of(self, conversation: Conversation, user: Any) -> Conversation:
+        """Record ``conversation`` as a contact of a report filed by ``user`` (a case worker sees it then)."""
+        from sigap.intake.models import Contact
+        from sigap.intake.tests.factories import create_report
+
+        report = create_report(user).report
+        contact = Contact.objects.create(channel=conversation.channel, operator=user, outcome="laporan_baru",
+                                         report=report)
+        Conversation.objects.filter(pk=conversation.pk).update(contact=contact)
+        conversation.refresh_from_db()
+        return conversation
+
     def conversation_with(self, text: str = "Tolong, saya butuh bantuan", *, message_id: str = "wamid.IN1",
                           wa_id: str = WA_ID, **kwargs: Any) -> Conversation:
         self.deliver(wa_text(wa_id, message_id, text), **kwargs)

@@ -23,7 +23,7 @@ from sigap.vault.models import AuditEntry
 
 class InboxAccessTests(ChannelTestCase):
     def test_who_reaches_the_inbox_and_its_actions(self) -> None:
-        conversation = self.conversation_with()
+        conversation = self.link_to_report_of(self.conversation_with(), self.case_worker)
         workers = [self.manager, self.case_worker, self.operator]
         base = f"/pengaduan/inbox/{conversation.pk}/"
         self.assertAllowedOnly("get", "/pengaduan/inbox/", workers)
@@ -39,14 +39,14 @@ class InboxAccessTests(ChannelTestCase):
             self.fake.add_media("55", b"\xff\xd8\xff\xe0 jpeg bytes", "image/jpeg")
             wa_post(self.client, wa_message(WA_ID, "wamid.IMG", "image", image={"id": "55", "mime_type": "image/jpeg"}))
         message = Message.objects.get()
-        conversation = message.conversation
+        conversation = self.link_to_report_of(message.conversation, self.case_worker)
         workers = [self.manager, self.case_worker, self.operator]
         self.assertAllowedOnly("get", f"/pengaduan/inbox/{conversation.pk}/pesan/{message.pk}/media/", workers)
         self.assertAllowedOnly("post", f"/pengaduan/inbox/{conversation.pk}/selesai/", workers,
                                {"outcome": "informasi"})
 
     def test_an_outbound_message_can_be_resent_only_by_the_inbox_team(self) -> None:
-        conversation = self.conversation_with()
+        conversation = self.link_to_report_of(self.conversation_with(), self.case_worker)
         message = actions.queue_reply(conversation, "Halo", by=self.operator)
         url = f"/pengaduan/inbox/{conversation.pk}/pesan/{message.pk}/kirim-ulang/"
         self.assertAllowedOnly("post", url, [self.manager, self.case_worker, self.operator])
@@ -77,8 +77,8 @@ class InboxTests(ChannelTestCase):
                                now=now - datetime.timedelta(minutes=40))
         response = self.login(self.operator).get("/pengaduan/inbox/")
         self.assertEqual(response.status_code, 200)
-        order = [row["number"][-4:] for row in response.context["rows"]]
-        self.assertEqual(order, ["0003", "0002", "0001"])
+        order = [row["number"][-3:] for row in response.context["rows"]]
+        self.assertEqual(order, ["003", "002", "001"])
         self.assertContains(response, "40 menit")
         self.assertEqual(response.context["waiting_count"], 2)
         waiting = self.login(self.operator).get("/pengaduan/inbox/?tampil=menunggu")
