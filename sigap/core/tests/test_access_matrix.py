@@ -84,6 +84,7 @@ CASE_READERS = roles("manager", "case_worker")
 # Every URL pattern by its name. Keep in the order of the URL conf.
 ACCESS: dict[str, Rule] = {
     "healthz": PUBLIC,
+    "<unnamed favicon.ico>": PUBLIC,
     "set_language": PUBLIC,
     "api-v1:openapi-json": PUBLIC,
     "api-v1:get_region": PUBLIC,
@@ -99,6 +100,16 @@ ACCESS: dict[str, Rule] = {
     "accounts:user_list": perm(Perm.MANAGE_USERS),
     "accounts:user_create": perm(Perm.MANAGE_USERS),
     "accounts:user_set_active": perm(Perm.MANAGE_USERS),
+    "accounts:quick_exit": OWN,  # POST only; signs out whoever is signed in
+    "accounts:user_edit": perm(Perm.MANAGE_USERS),
+    "accounts:user_deactivate": perm(Perm.MANAGE_USERS),
+    "accounts:user_password_link": perm(Perm.MANAGE_USERS),
+    "accounts:user_reset_2fa": perm(Perm.MANAGE_USERS),
+    "accounts:account": SIGNED_IN,
+    "accounts:password_change": SIGNED_IN,
+    "accounts:recovery_codes": SIGNED_IN,
+    "accounts:recovery_sign_in": SIGNED_IN,
+    "accounts:password_reset": OWN,  # one-time reset link
     "notifications:list": SIGNED_IN,
     "notifications:mark_read": SIGNED_IN,
     "notifications:mark_all_read": SIGNED_IN,
@@ -144,6 +155,11 @@ ACCESS: dict[str, Rule] = {
     "network:partner_edit": perm(Perm.MANAGE_NETWORK),
     "network:partner_member_add": perm(Perm.MANAGE_NETWORK),
     "network:partner_member_remove": perm(Perm.MANAGE_NETWORK),
+    "network:import_upload": perm(Perm.MANAGE_NETWORK),
+    "network:import_template": perm(Perm.MANAGE_NETWORK),
+    "network:import_preview": perm(Perm.MANAGE_NETWORK),
+    "network:import_run": perm(Perm.MANAGE_NETWORK),
+    "network:import_report": perm(Perm.MANAGE_NETWORK),
     "stats:dashboard": perm(Perm.VIEW_STATS),
     "stats:dashboard_export": perm(Perm.EXPORT_STATS),
     "stats:simfoni": perm(Perm.EXPORT_STATS),

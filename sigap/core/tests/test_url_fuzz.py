@@ -41,7 +41,8 @@ PER_URL = 3  # requests per URL and round
 ONLY = os.environ.get("SIGAP_FUZZ_ONLY", "")  # a regular expression on route names, to fuzz a few by hand
 RANDOM = os.environ.get("SIGAP_FUZZ_RANDOM") == "1"
 # Pages whose POST ends or replaces the session: sent from a client of their own.
-SESSION_CHANGING = {"accounts:login", "accounts:logout", "accounts:setup", "accounts:verify_2fa",
+SESSION_CHANGING = {"accounts:login", "accounts:logout", "accounts:quick_exit", "accounts:recovery_sign_in",
+                    "accounts:password_reset", "accounts:password_change", "accounts:setup", "accounts:verify_2fa",
                     "accounts:enroll_2fa", "set_language", "network:accept_invitation"}
 
 UNICODE_DIGITS = st.sampled_from(["١٢٣", "²", "३४", "٣", "𝟗𝟗", "١" * 30, "1²", "߂"])
