@@ -212,6 +212,11 @@ ACCESS: dict[str, Rule] = {
     "outreach:media_kit": PUBLIC,
     "outreach:media_release": PUBLIC,
     "outreach:media_pamphlet": PUBLIC,
+    "alerts:roster": perm(Perm.RECORD_CONTACT),  # alerts.actions.can_use_roster
+    "alerts:handover": perm(Perm.RECORD_CONTACT),
+    "alerts:handover_acknowledge": perm(Perm.RECORD_CONTACT),
+    "alerts:report_alert": perm(Perm.RECORD_CONTACT),
+    "alerts:report_alert_acknowledge": perm(Perm.RECORD_CONTACT),
     "core:public_home": PUBLIC,
     "core:staff_home": SIGNED_IN,
 }
