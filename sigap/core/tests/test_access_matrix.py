@@ -217,6 +217,14 @@ ACCESS: dict[str, Rule] = {
     "alerts:handover_acknowledge": perm(Perm.RECORD_CONTACT),
     "alerts:report_alert": perm(Perm.RECORD_CONTACT),
     "alerts:report_alert_acknowledge": perm(Perm.RECORD_CONTACT),
+    "accompaniment:calendar": perm(Perm.WORK_CASES),
+    "accompaniment:statistics": perm(Perm.VIEW_STATS),
+    "accompaniment:complaint_form": Rule(perm(Perm.FILE_REPORT).allowed | perm(Perm.SUBMIT_VILLAGE_REPORT).allowed
+                                         | perm(Perm.VIEW_REPORTS).allowed),
+    "accompaniment:letter_pdf": STAFF_CASES,
+    "accompaniment:case": STAFF_CASES,
+    "accompaniment:consent_pdf": STAFF_CASES,
+    "accompaniment:summary_pdf": STAFF_CASES,
     "core:public_home": PUBLIC,
     "core:staff_home": SIGNED_IN,
 }
