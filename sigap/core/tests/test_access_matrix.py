@@ -128,6 +128,7 @@ ACCESS: dict[str, Rule] = {
     "conversations:media": perm(Perm.RECORD_CONTACT),
     "conversations:staff_phone": roles("admin", "manager", "case_worker", "operator", "data_officer", "partner"),
     "intake:contact_new": perm(Perm.RECORD_CONTACT),
+    "intake:contact_list": perm(Perm.VIEW_REPORTS),  # access.can_manage_reports
     "intake:caller_check": perm(Perm.RECORD_CONTACT),
     "intake:report_list": roles("manager", "operator", "case_worker"),  # whoever sees whole reports
     "intake:report_new": perm(Perm.FILE_REPORT),

@@ -25,8 +25,8 @@ from sigap.intake import access
 from sigap.intake.actions import record_contact
 from sigap.intake.codes import Channel, ContactOutcome, HeardFrom
 from sigap.intake.forms import CallerCheckForm, ContactForm, kecamatan_choices
-from sigap.intake.models import Contact, Report
 from sigap.intake.lookup_limit import audit_lookup, guard_lookup, limit_message
+from sigap.intake.models import Contact, Report
 from sigap.intake.queries import CallerHistory, caller_history
 from sigap.intake.validation import ContactInput, ReportInvalid
 from sigap.intake.views.common import keyset_page, query_without
