@@ -20,3 +20,8 @@ class AccompanimentConfig(AppConfig):
 
         if sealed_records not in CASE_RECORDS_ELSEWHERE:
             CASE_RECORDS_ELSEWHERE.append(sealed_records)
+
+        # The case worker's appointments of the day on the "Hari ini" home.
+        from sigap.accompaniment import home
+
+        home.register()
