@@ -11,6 +11,12 @@ def on_report_filed(sender: Any, report: Any, **kwargs: Any) -> None:
     alert_report(report)
 
 
+def on_report_risk_raised(sender: Any, report: Any, **kwargs: Any) -> None:
+    from sigap.alerts.actions import AlertReason, alert_report
+
+    alert_report(report, reason=AlertReason.RISK_RAISED)
+
+
 def on_conversation_started(sender: Any, conversation: Any, **kwargs: Any) -> None:
     from sigap.alerts.actions import alert_conversation
 
@@ -19,7 +25,8 @@ def on_conversation_started(sender: Any, conversation: Any, **kwargs: Any) -> No
 
 
 def connect() -> None:
-    from sigap.intake.signals import conversation_started, report_filed
+    from sigap.intake.signals import conversation_started, report_filed, report_risk_raised
 
     report_filed.connect(on_report_filed, dispatch_uid="alerts.report_filed")
+    report_risk_raised.connect(on_report_risk_raised, dispatch_uid="alerts.report_risk_raised")
     conversation_started.connect(on_conversation_started, dispatch_uid="alerts.conversation_started")

@@ -20,7 +20,7 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
-from django.db.models import Min, QuerySet
+from django.db.models import Max, Min, QuerySet
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import timezone
@@ -1281,3 +1281,153 @@ def open_tasks_for(user: Any) -> QuerySet[Task]:
         .order_by("due_at", "id")
     )
 
+
+# --- reports into an open case, merging cases -------------------------------------------------
+
+
+def report_candidates(case: Case) -> list[Report]:
+    """Open reports in no case that may be about the same victim as one of the case's reports.
+
+    Found with intake's duplicate rules (victim NIK, reporter phone, victim name + desa + birth date),
+    confirmed by decrypting. The assigned worker may add these without seeing the report first.
+    """
+    from sigap.intake.queries import find_duplicates
+
+    found: dict[int, Report] = {}
+    for report in Report.objects.filter(case_link__case=case).select_related("reporter"):
+        for candidate in find_duplicates(report):
+            other = candidate.report
+            if other.status in OPEN_STATUSES and not CaseReport.objects.filter(report=other).exists():
+                found[other.pk] = other
+    return sorted(found.values(), key=lambda r: r.received_at)
+
+
+def _refresh_case_facts(case: Case, *, by: Any, request: HttpRequest | None, now: datetime.datetime) -> None:
+    """Recompute what the case copies from its reports after reports joined it.
+
+    Risk (the highest), desa of the primary report, the reported time (the earliest); then
+    ``reevaluate_case_rules`` (violence types, case type, police deadline and task from the
+    original report time, the mediation gate).
+    """
+    reports = list(Report.objects.filter(case_link__case=case))
+    primary = next((r for r in reports if r.pk == case.primary_report_id), reports[0])
+    case.risk = max((r.risk for r in reports), key=lambda risk: RISK_RANK.get(risk, 0))
+    case.kecamatan_code, case.desa_id = primary.kecamatan_code, primary.desa_id
+    case.reported_at = min(r.received_at for r in reports)
+    _save(case, "risk", "kecamatan_code", "desa", "reported_at", now=now)
+    reevaluate_case_rules(case, by=by, request=request, now=now)
+    case.refresh_from_db()
+    refresh_next_due(case)
+
+
+def add_report_to_case(case: Case, report: Report, *, by: Any, request: HttpRequest | None = None,
+                       now: datetime.datetime | None = None) -> Case:
+    """A new report about a victim already in an open case joins that case (manager or assigned worker).
+
+    Its chronology, contacts and violence join the case timeline and facts; the report becomes
+    ditangani. The worker may add a report they cannot open only when it is a duplicate candidate
+    of the case's reports (``report_candidates``).
+    """
+    now = _now(now)
+    with transaction.atomic():
+        case = _lock(case)
+        _require_worker(case, by)
+        _require_open(case)
+        locked = Report.objects.select_for_update().filter(pk=report.pk).first()
+        _require(locked is not None)
+        assert locked is not None
+        if not Report.objects.visible_to(by).filter(pk=locked.pk).exists():
+            _require(any(r.pk == locked.pk for r in report_candidates(case)))
+        if CaseReport.objects.filter(report=locked).exists():
+            raise CaseActionError(_("Laporan ini sudah menjadi bagian dari sebuah kasus."), "report")
+        if locked.status not in OPEN_STATUSES:
+            raise CaseActionError(_("Laporan yang sudah selesai tidak dapat ditambahkan ke kasus."), "report")
+        link = CaseReport.objects.create(case=case, report=locked, added_at=now)
+        Report.objects.filter(pk=locked.pk).update(status=ReportStatus.DITANGANI)
+        _refresh_case_facts(case, by=by, request=request, now=now)
+        record("cases.report_added", actor=by, obj=link, request=request)
+        notify(_worker_or_managers(case), "report_added",
+               _("Laporan %(report)s ditambahkan ke kasus %(number)s.")
+               % {"report": locked.registration_number, "number": case.number},
+               link=_link("cases:case_detail", case.pk))
+    return case
+
+
+# Records that move with a merge but must not be duplicated or collide.
+def _moved_models() -> list[tuple[Any, str]]:
+    """Every model with a foreign key to ``Case`` (any app), and that key's name."""
+    return [
+        (rel.related_model, rel.field.name)
+        for rel in Case._meta.related_objects
+        if rel.one_to_many and rel.field.model is not Case
+    ]
+
+
+def merge_cases(keep: Case, other: Case, *, by: Any, reason: str, request: HttpRequest | None = None,
+                now: datetime.datetime | None = None) -> Case:
+    """The manager merges ``other`` into ``keep``: every record of ``other`` moves to ``keep`` (each move
+    audited), ``keep`` keeps its number, ``other`` is closed as merged (``merged_into``) with the reason.
+    """
+    _require(access.can_assign(by))
+    if not _text(reason):
+        raise CaseActionError(_("Tuliskan alasan menggabungkan kasus."), "reason")
+    if keep.pk == other.pk:
+        raise CaseActionError(_("Pilih kasus lain untuk digabungkan."), "other")
+    now = _now(now)
+    with transaction.atomic():
+        first, second = sorted([keep.pk, other.pk])
+        locked = {c.pk: c for c in Case.objects.select_for_update().filter(pk__in=[first, second]).order_by("pk")}
+        _require(Case.objects.visible_to(by).filter(pk__in=[keep.pk, other.pk]).count() == 2)
+        keep, other = locked[keep.pk], locked[other.pk]
+        if not keep.is_open or not other.is_open:
+            raise CaseActionError(_("Hanya dua kasus yang masih terbuka yang dapat digabungkan."), "other")
+        if ShelterStay.objects.filter(case__in=[keep, other], checked_out_at__isnull=True).count() > 1:
+            raise CaseActionError(_("Kedua kasus mencatat korban di penampungan; selesaikan salah satu dulu."))
+        if Closure.objects.filter(case__in=[keep, other], status=ClosureStatus.SUBMITTED).exists():
+            raise CaseActionError(_("Putuskan pengajuan penutupan yang menunggu lebih dulu."))
+        if InterventionPlan.objects.filter(case__in=[keep, other], status=PlanStatus.SUBMITTED).exists():
+            raise CaseActionError(_("Putuskan rencana intervensi yang menunggu persetujuan lebih dulu."))
+        # Plan versions are numbered per case: the merged case's follow the kept case's.
+        top = InterventionPlan.objects.filter(case=keep).aggregate(m=Max("version"))["m"] or 0
+        for plan in InterventionPlan.objects.filter(case=other).order_by("-version"):
+            InterventionPlan.objects.filter(pk=plan.pk).update(version=plan.version + top + 1000)
+        for offset, plan in enumerate(InterventionPlan.objects.filter(case=other).order_by("version"), start=1):
+            InterventionPlan.objects.filter(pk=plan.pk).update(version=top + offset)
+        kept_types = set(CaseViolence.objects.filter(case=keep).values_list("violence_type", flat=True))
+        CaseViolence.objects.filter(case=other, violence_type__in=kept_types).delete()
+        moved = 0
+        for model, field in _moved_models():
+            rows = list(model._base_manager.filter(**{field: other}).only("pk"))
+            if not rows:
+                continue
+            model._base_manager.filter(pk__in=[r.pk for r in rows]).update(**{field: keep})
+            for row in rows:
+                record("cases.record_moved", actor=by, obj=row, request=request)
+            moved += len(rows)
+        for name in ("first_contact_at", "assessed_at", "first_service_at", "police_referred_at",
+                     "police_deadline_at"):
+            values = [v for v in (getattr(keep, name), getattr(other, name)) if v is not None]
+            setattr(keep, name, min(values) if values else None)
+        _save(keep, "first_contact_at", "assessed_at", "first_service_at", "police_referred_at",
+              "police_deadline_at", now=now)
+        _refresh_case_facts(keep, by=by, request=request, now=now)
+        Report.objects.filter(case_link__case=keep).update(status=ReportStatus.DITANGANI)
+        StageChange.objects.create(case=other, from_stage=other.stage, to_stage=Stage.TERMINASI, by=by, at=now,
+                                   note=_("Digabung ke kasus %(number)s: %(reason)s")
+                                   % {"number": keep.number, "reason": _text(reason)})
+        other.stage, other.status, other.closed_at, other.merged_into = Stage.TERMINASI, CaseStatus.CLOSED, now, keep
+        _save(other, "stage", "status", "closed_at", "merged_into", now=now)
+        refresh_next_due(other)
+        record("cases.case_merged", actor=by, obj=other, request=request)
+        record("cases.case_merged_into", actor=by, obj=keep, request=request)
+        notify(_worker_or_managers(keep), "case_merged",
+               _("Kasus %(other)s digabung ke kasus %(number)s.") % {"other": other.number, "number": keep.number},
+               link=_link("cases:case_detail", keep.pk))
+    return keep
+
+
+def after_report_amended(report: Report, by: Any, request: HttpRequest | None) -> None:
+    """Intake's amendment hook: the report's case re-runs its rules (``reevaluate_case_rules``) once."""
+    link = CaseReport.objects.select_related("case").filter(report=report).first()
+    if link is not None:
+        reevaluate_case_rules(link.case, by=by, request=request)

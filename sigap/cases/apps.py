@@ -14,6 +14,12 @@ class CasesConfig(AppConfig):
 
         register_case_worker_grant(report_grant)
 
+        # An amended report re-runs the case's rules once (police deadline, mediation gate, case type).
+        from sigap.cases.actions import after_report_amended
+        from sigap.intake.amend import register_amendment_hook
+
+        register_amendment_hook(after_report_amended)
+
         # ``manage.py seed`` opens a case for every synthetic report it writes.
         from sigap.cases.seeding import seed_cases
         from sigap.intake.seeding import SEEDERS

@@ -103,6 +103,11 @@ class Case(models.Model):
     police_deadline_at = models.DateTimeField(_("batas rujukan polisi"), null=True, blank=True)
     police_referred_at = models.DateTimeField(_("dirujuk ke polisi"), null=True, blank=True)
 
+    # Set when the manager merged this case into another one (it is then closed; its records moved there).
+    merged_into = models.ForeignKey(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("digabung ke")
+    )
+
     updated_at = models.DateTimeField(default=timezone.now)
     # Set when a scrub erased the case's personal data (``manage.py retention``).
     scrubbed_at = models.DateTimeField(null=True, blank=True, editable=False)

@@ -32,7 +32,7 @@ from sigap.cases.models import (
     StageChange,
 )
 from sigap.intake.codes import Channel, ContactOutcome, place_label
-from sigap.intake.models import ChronologyEvent, Contact, Report
+from sigap.intake.models import ChronologyEvent, Contact, Report, ReportAmendment
 
 
 @dataclass
@@ -86,6 +86,14 @@ def build(case: Case) -> list[Entry]:
             title += " · " + _("versi lama, sudah diubah")
         entries.append(Entry(event.when, "event", title, body=event.description, by=_who(event.recorded_by),
                              superseded=not event.is_current))
+    for amendment in ReportAmendment.objects.filter(report_id__in=report_ids).select_related("by", "report"):
+        entries.append(Entry(amendment.at, "amendment",
+                             _("Diubah: %(what)s (laporan %(number)s)")
+                             % {"what": amendment.label, "number": amendment.report.registration_number},
+                             body=_("Sebelumnya: %(old)s\nSekarang: %(new)s\nAlasan: %(reason)s")
+                             % {"old": amendment.old_value, "new": amendment.new_value,
+                                "reason": amendment.reason},
+                             by=_who(amendment.by)))
     for change in StageChange.objects.filter(case=case).select_related("by"):
         if change.from_stage:
             title = _("Tahap: %(old)s → %(new)s") % {"old": _label(Stage, change.from_stage),

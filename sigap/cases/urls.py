@@ -31,4 +31,5 @@ urlpatterns = [
     path("<int:pk>/lampiran/", views.add_attachment, name="add_attachment"),
     path("<int:pk>/lampiran/<int:attachment_pk>/unduh/", views.download_attachment, name="download_attachment"),
     path("<int:pk>/penutupan/", views.closure, name="closure"),
+    path("<int:pk>/laporan/", views.case_reports, name="case_reports"),
 ]

@@ -906,3 +906,68 @@ def closure(request: HttpRequest, pk: int) -> HttpResponse:
         "close_form": close_form, "decision_form": decision_form, "reopen_form": reopen_form,
     })
     return render(request, "cases/closure.html", context, status=400 if request.method == "POST" else 200)
+
+
+# --- reports into the case, merging cases --------------------------------------------------------
+
+
+class _AddReportForm(forms.Form):
+    registration_number = forms.CharField(label=_("Nomor registrasi laporan"), max_length=20,
+                                          widget=forms.TextInput(attrs={"placeholder": "1811-TTTT-NNNNNN"}))
+
+
+class _MergeForm(forms.Form):
+    other = forms.CharField(label=_("Nomor kasus yang digabungkan ke kasus ini"), max_length=24,
+                            widget=forms.TextInput(attrs={"placeholder": "1811-TTTT-KNNNNN"}))
+    reason = forms.CharField(label=_("Alasan menggabungkan"), max_length=2000, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+@staff_case_view
+@require_http_methods(["GET", "POST"])
+def case_reports(request: HttpRequest, pk: int) -> HttpResponse:
+    """Add a report about the same victim to this open case (manager or assigned worker); merge (manager)."""
+    case = _open_case_page(request, pk)
+    if not access.can_work(request.user, case):
+        raise PermissionDenied
+    which = request.POST.get("form")
+    add_form = _AddReportForm(request.POST if which == "add" else None)
+    merge_form = _MergeForm(request.POST if which == "merge" else None)
+    if request.method == "POST":
+        try:
+            if which == "add_candidate" or (which == "add" and add_form.is_valid()):
+                if which == "add_candidate":
+                    report = Report.objects.filter(pk=_int_or_zero(request.POST.get("report"))).first()
+                else:
+                    number = add_form.cleaned_data["registration_number"].strip().upper()
+                    report = Report.objects.visible_to(request.user).filter(registration_number=number).first()
+                if report is None:
+                    raise CaseActionError(_("Laporan dengan nomor itu tidak ditemukan."), "registration_number")
+                actions.add_report_to_case(case, report, by=request.user, request=request)
+                messages.success(request, _("Laporan %(number)s ditambahkan ke kasus ini.")
+                                 % {"number": report.registration_number})
+                return redirect("cases:case_reports", case.pk)
+            if which == "merge" and merge_form.is_valid():
+                if not access.can_assign(request.user):
+                    raise PermissionDenied
+                number = merge_form.cleaned_data["other"].strip().upper()
+                other = Case.objects.visible_to(request.user).filter(number=number).first()
+                if other is None:
+                    raise CaseActionError(_("Kasus dengan nomor itu tidak ditemukan."), "other")
+                actions.merge_cases(case, other, by=request.user, reason=merge_form.cleaned_data["reason"],
+                                    request=request)
+                messages.success(request, _("Kasus %(other)s digabung ke kasus ini.") % {"other": other.number})
+                return redirect("cases:case_reports", case.pk)
+        except CaseActionError as error:
+            _show_error(request, error, merge_form if which == "merge" else add_form)
+    context = _case_context(request, case, "reports")
+    context.update({
+        "reports": list(Report.objects.filter(case_link__case=case).order_by("received_at")),
+        "candidates": actions.report_candidates(case) if case.is_open else [],
+        "add_form": add_form, "merge_form": merge_form, "can_merge": access.can_assign(request.user),
+        "merged": list(Case.objects.filter(merged_into=case).order_by("number")),
+    })
+    return render(request, "cases/case_reports.html", context, status=400 if request.method == "POST" else 200)
+
+
+def _int_or_zero(value: str | None) -> int:
+    return int(value) if value and value.isdigit() and len(value) < 18 else 0

@@ -665,3 +665,28 @@ class ReportLink(models.Model):
 
     def __str__(self) -> str:
         return f"link {self.report_id}-{self.other_id}"
+
+
+class ReportAmendment(models.Model):
+    """One correction of a report after it was filed: what changed, the old and new value, who, when, why.
+
+    ``field`` is a plain path ("victims.0.birth_date", "violence_types"); the values
+    and the reason are sealed, because a name or a date of birth is personal. The
+    report itself holds the new value; these rows are its history.
+    """
+
+    report = models.ForeignKey(Report, on_delete=models.PROTECT, related_name="amendments")
+    field = models.CharField(max_length=64)
+    label = models.CharField(max_length=120)
+    old_value = EncryptedTextField(null=True, blank=True)
+    new_value = EncryptedTextField(null=True, blank=True)
+    reason = EncryptedTextField(_("alasan perubahan"))
+    by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["at", "id"]
+        indexes = [models.Index(fields=["report", "at"], name="amendment_report_at")]
+
+    def __str__(self) -> str:
+        return f"amendment {self.pk}"

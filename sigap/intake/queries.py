@@ -29,6 +29,8 @@ class CallerHistory:
     first_contact_at: datetime.datetime | None = None
     last_contact_at: datetime.datetime | None = None
     registration_numbers: list[str] = field(default_factory=list)
+    # Those of ``registration_numbers`` whose report is closed (selesai), shown as such.
+    closed_registration_numbers: list[str] = field(default_factory=list)
     do_not_call_back: bool = False
 
     @property
@@ -87,12 +89,14 @@ def caller_history(phone: str, user: Any) -> CallerHistory:
     if report_ids:
         # Every tied report counts for the flag, even one this user may not open.
         history.do_not_call_back |= Report.objects.filter(pk__in=report_ids, never_call_back=True).exists()
-        history.registration_numbers = list(
+        rows = list(
             Report.objects.visible_to(user)
             .filter(pk__in=report_ids)
             .order_by("created_at")
-            .values_list("registration_number", flat=True)
+            .values_list("registration_number", "status")
         )
+        history.registration_numbers = [number for number, _status in rows]
+        history.closed_registration_numbers = [number for number, status in rows if status not in OPEN_STATUSES]
     return history
 
 
@@ -102,21 +106,32 @@ class DuplicateCandidate:
     reasons: list[str]  # "victim_nik", "reporter_phone", "victim_name_desa_birth"
     already_linked: bool = False
 
+    @property
+    def closed(self) -> bool:
+        """The earlier report is closed (selesai): its case, if any, is closed too."""
+        return self.report.status not in OPEN_STATUSES
+
+    @property
+    def returning_victim(self) -> bool:
+        """The same victim (same NIK, or same name + birth date + desa) was recorded before."""
+        return "victim_nik" in self.reasons or "victim_name_desa_birth" in self.reasons
+
 
 def _fold(name: str | None) -> str:
     return " ".join(re.sub(r"[^\w\s]", " ", (name or "").casefold()).split())
 
 
 def find_duplicates(report: Report, user: Any = None) -> list[DuplicateCandidate]:
-    """Open reports that may be the same matter as ``report``.
+    """Reports, open or closed, that may be the same matter or the same victim as ``report``.
 
     Matches: a victim's NIK, the reporter's phone, or a victim's name + desa +
-    date of birth. Only confirmed (decrypted) matches count. With ``user``, only
-    reports that user may see are returned.
+    date of birth. Only confirmed (decrypted) matches count. Closed reports are
+    included (``DuplicateCandidate.closed``), so a victim who comes back is
+    recognised. With ``user``, only reports that user may see are returned.
     """
     found: dict[int, set[str]] = {}
     scope = Report.objects.visible_to(user) if user is not None else Report.objects.all()
-    open_ids = scope.filter(status__in=OPEN_STATUSES).exclude(pk=report.pk).values("pk")
+    open_ids = scope.exclude(pk=report.pk).values("pk")
 
     victims = list(report.victims.all())
     for victim in victims:

@@ -5,8 +5,10 @@
   idempotent replay.
 * ``conversation_started(sender=Conversation, conversation=...)``: a WhatsApp or
   SMS sender opened a new conversation nobody has taken yet.
+* ``report_risk_raised(sender=Report, report=..., old_risk=..., new_risk=...)``:
+  an amendment (``intake.amend``) raised a report's computed risk.
 
-Both are sent from ``transaction.on_commit``: a rolled-back change sends nothing.
+All are sent from ``transaction.on_commit``: a rolled-back change sends nothing.
 The alerts app (``sigap.alerts``) listens to them; a failing receiver is
 logged and never breaks the submission (``send_robust``).
 """
@@ -23,6 +25,7 @@ logger = logging.getLogger("sigap.intake.signals")
 
 report_filed = Signal()
 conversation_started = Signal()
+report_risk_raised = Signal()
 
 
 def send_on_commit(signal: Signal, sender: Any, **kwargs: Any) -> None:

@@ -6,7 +6,7 @@
 
 from django.urls import include, path
 
-from sigap.intake.views import contacts, public, reports, volunteer
+from sigap.intake.views import amend, contacts, public, reports, volunteer
 
 app_name = "intake"
 
@@ -18,6 +18,7 @@ staff_urlpatterns = [
     path("laporan/baru/", reports.report_new, name="report_new"),
     path("laporan/<int:pk>/", reports.report_detail, name="report_detail"),
     path("laporan/<int:pk>/risiko/", reports.report_override_risk, name="report_override_risk"),
+    path("laporan/<int:pk>/ubah/", amend.report_amend, name="report_amend"),
     path("laporan/<int:pk>/tautkan/", reports.report_link, name="report_link"),
     path("desa-saya/", volunteer.volunteer_home, name="volunteer_home"),
     path("desa-saya/lapor/", volunteer.volunteer_report_new, name="volunteer_report_new"),

@@ -253,3 +253,24 @@ class RosterGapTests(AlertsTestCase):
         self.assertTrue(RosterGapWarning.objects.filter(date=later.date, shift=later.shift).exists())
         actions.save_roster_entry(later.date, later.shift, duty=self.operator, backup=self.operator_b, by=self.manager)
         self.assertFalse(RosterGapWarning.objects.filter(date=later.date, shift=later.shift).exists())
+
+
+class AmendedRiskTests(AlertsTestCase):
+    def test_an_amendment_that_raises_the_risk_alerts_the_duty_again(self) -> None:
+        from sigap.intake.amend import amend_report
+        from sigap.intake.tests.factories import adult_victim
+
+        self.plan_now()
+        report = self.file(victims=[adult_victim(birth_date="1990-03-04", age=None)])
+        actions.acknowledge(report.alert, by=self.operator)
+        self.clear()
+        with self.captureOnCommitCallbacks(execute=True):
+            amend_report(report, {"needs": "Konseling."}, by=self.operator, reason="Asesmen.")
+        self.assertEqual(self.recipients(), set())
+        with self.captureOnCommitCallbacks(execute=True):
+            amend_report(report, {"victims.0.birth_date": "2012-03-04", "violence_types": ["seksual"]},
+                         by=self.operator, reason="Korban ternyata anak; kekerasan seksual.")
+        self.assertEqual(self.recipients("alerts.risk_raised"), {"operator", "operator-b", "kepala"})
+        self.assertEqual(ReportAlert.objects.get(report=report).state, AlertState.OPEN)
+        for sent in Notification.objects.all():  # the victim's name stays out of the text
+            self.assertNotIn("rina", sent.text.lower())

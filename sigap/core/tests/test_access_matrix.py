@@ -134,6 +134,7 @@ ACCESS: dict[str, Rule] = {
     "intake:report_new": perm(Perm.FILE_REPORT),
     "intake:report_detail": roles("manager", "operator", "case_worker"),  # the case worker: their case's report
     "intake:report_override_risk": perm(Perm.VIEW_REPORTS),
+    "intake:report_amend": CASE_READERS,  # the report is in a case: its assigned worker and the manager
     "intake:report_link": perm(Perm.VIEW_REPORTS),
     "intake:volunteer_home": perm(Perm.SUBMIT_VILLAGE_REPORT),
     "intake:volunteer_report_new": perm(Perm.SUBMIT_VILLAGE_REPORT),
@@ -193,6 +194,7 @@ ACCESS: dict[str, Rule] = {
     "cases:add_attachment": perm(Perm.WORK_CASES),
     "cases:download_attachment": STAFF_CASES,
     "cases:closure": perm(Perm.WORK_CASES),
+    "cases:case_reports": perm(Perm.WORK_CASES),
     "cases:close_police_duty": perm(Perm.APPROVE_PLANS),
     "outreach:activity_list": perm(Perm.MANAGE_OUTREACH),
     "outreach:activity_new": perm(Perm.MANAGE_OUTREACH),

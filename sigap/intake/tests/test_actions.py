@@ -252,7 +252,7 @@ class DuplicateTests(SigapTestCase):
         self.assertEqual([c.report for c in candidates], [first])
         self.assertEqual(candidates[0].reasons, ["victim_nik", "reporter_phone", "victim_name_desa_birth"])
 
-    def test_name_alone_in_another_desa_or_a_closed_report_is_no_candidate(self) -> None:
+    def test_name_alone_in_another_desa_is_no_candidate_and_a_closed_report_is_marked_closed(self) -> None:
         other_reporter = {"name": "Ani Contoh", "phone": "0812-0000-2222", "relation": "keluarga"}
         first = create_report(self.operator, victims=[adult_victim(birth_date="1996-01-01", age=None)]).report
         moved = create_report(self.operator, reporter=other_reporter,
@@ -263,7 +263,9 @@ class DuplicateTests(SigapTestCase):
         reasons = {c.report: c.reasons for c in find_duplicates(same)}
         self.assertEqual(reasons, {first: ["victim_name_desa_birth"], moved: ["reporter_phone"]})
         Report.objects.filter(pk=first.pk).update(status=ReportStatus.SELESAI)
-        self.assertEqual([c.report for c in find_duplicates(same)], [moved])
+        # Issue 16: a closed report stays a candidate (the victim comes back), marked closed.
+        closed = {c.report: c.closed for c in find_duplicates(same)}
+        self.assertEqual(closed, {first: True, moved: False})
 
     def test_linking_keeps_both_reports_is_audited_and_happens_once(self) -> None:
         a, b = create_report(self.operator).report, create_report(self.operator).report

@@ -108,6 +108,7 @@ def caller_check(request: HttpRequest) -> JsonResponse:
             first_contact_at=history.first_contact_at.isoformat() if history.first_contact_at else None,
             last_contact_at=history.last_contact_at.isoformat() if history.last_contact_at else None,
             registration_numbers=history.registration_numbers,
+            closed_registration_numbers=history.closed_registration_numbers,
             do_not_call_back=history.do_not_call_back,
         )
     return JsonResponse(body, status=status)

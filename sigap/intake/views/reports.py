@@ -19,6 +19,7 @@ from sigap.accounts.roles import Perm, has_permission
 from sigap.accounts.views import permission_required
 from sigap.intake import access
 from sigap.intake.actions import link_reports, open_report, override_risk
+from sigap.intake.amend import may_amend
 from sigap.intake.codes import Channel, ReportStatus, Risk
 from sigap.intake.forms import STAFF, LinkForm, LookupForm, ReportEntry, RiskOverrideForm
 from sigap.intake.lookup import find_reports
@@ -52,15 +53,35 @@ def duplicate_reason_labels(codes: list[str]) -> list[str]:
     return [str(labels.get(code, code)) for code in codes]
 
 
+def _cases_of(report_ids: list[int], user: Any) -> dict[int, Any]:
+    """report id -> the case it belongs to, for the cases ``user`` may open (none without the cases app)."""
+    from django.apps import apps
+
+    if not report_ids or not apps.is_installed("sigap.cases"):
+        return {}
+    case_model = apps.get_model("cases", "Case")
+    link_model = apps.get_model("cases", "CaseReport")
+    visible = case_model.objects.visible_to(user).values("pk")
+    return {
+        link.report_id: link.case
+        for link in link_model.objects.filter(report_id__in=report_ids, case__in=visible).select_related("case")
+    }
+
+
 def _duplicates(report: Report, user: Any) -> list[dict[str, Any]]:
+    candidates = find_duplicates(report, user)
+    cases = _cases_of([c.report.pk for c in candidates], user)
     return [
         {
             "report": candidate.report,
             "reasons": duplicate_reason_labels(candidate.reasons),
             "already_linked": candidate.already_linked,
+            "closed": candidate.closed,
+            "returning_victim": candidate.returning_victim,
+            "case": cases.get(candidate.report.pk),
             "form": LinkForm(initial={"other": candidate.report.pk}, auto_id=f"id_link{candidate.report.pk}_%s"),
         }
-        for candidate in find_duplicates(report, user)
+        for candidate in candidates
     ]
 
 
@@ -284,6 +305,8 @@ def _render_detail(request: HttpRequest, report: Report, *, override_form: RiskO
         "revealed": revealed_rows(reveal),
         "public_status": public_status_label(report),
         "open_case_url": _open_case_url(user, report),
+        "may_amend": may_amend(user, report),
+        "amendments": list(report.amendments.select_related("by").order_by("at", "id")),
         **risk_context(report),
     }
     return render(request, "intake/report_detail.html", context, status=status)
