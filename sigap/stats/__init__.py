@@ -12,18 +12,26 @@ are ``public.py`` and ``suppression.py``.
 Speed: pre-aggregated counts
 ----------------------------
 A dashboard request never reads reports. It sums rows of ``MonthlyCount``:
-one row per (month, kecamatan, dimension, value) holding ``n`` (cases) and
-``victims``. Months are local (Asia/Jakarta) ``YYYY-MM`` of ``received_at``; a
+one row per (month, kecamatan, dimension, value) holding ``n`` (cases, or
+reports for the per-report dimensions) and ``victims``. Months are local (Asia/Jakarta) ``YYYY-MM`` of ``received_at``; a
 kecamatan of ``*`` holds the sum of all kecamatan, so the unfiltered dashboard
 reads one row per month and value whatever the number of kecamatan. Filtering by
 period and kecamatan is a range scan of the ``(kecamatan_code, month)`` index and
 a GROUP BY in the database. The row count grows with months × kecamatan ×
 values (a few hundred per month and kecamatan), not with reports.
 
-Dimensions (``dimensions.py``): report-level codes (channel, risk, status, case
-type, desa, source, violence types, perpetrator relations, places, case stage),
-victim-level codes (age group, sex, age × sex, education, occupation,
-disability: ``n`` = cases with such a victim, ``victims`` = such victims), the
+Counting units (``units.py``): the case and the victim, not the report. A
+case counts once, through its home (primary, earliest) report; a report not in
+a case is a unit of its own; a case's victims are counted once each (a victim
+of a later report with the same NIK or name blind index is the same person).
+Two linked reports about one victim in one case are one case and one victim.
+
+Dimensions (``dimensions.py``): per report ("laporan": reports received,
+channel, status, campaign source, the response to each report), per case
+("kasus": total, risk, case type, desa, violence types, perpetrator relations,
+places, case stage, ``victims`` = the case's distinct victims), victim-level
+codes (age group, sex, age × sex, education, occupation, disability: ``n`` =
+cases with such a victim, ``victims`` = such victims), the
 response outcome per risk (on time / late / overdue / waiting / not measured)
 and a histogram of response times per risk in buckets (minutes in the first
 hour, then 5 min, 30 min, 6 h), from which the median is read exactly to the
@@ -45,6 +53,8 @@ with an index on ``received_at``. A run:
    ``tally.mark_reports()`` for changes that write no audit entry; and open
    reports whose response deadline passed since the last run, because
    "waiting" turns into "overdue" with no change in the data;
+   and every other report of the cases those belong to (a change to a later
+   report of a case changes what its home report counts);
 2. moves those reports' ``CountedReport`` rows to their current cell and takes
    the cells they were and are in;
 3. recounts only those cells from the source tables (a few indexed queries per

@@ -229,7 +229,7 @@ def _label(labels: dict[str, str | Promise], value: str) -> str:
     return str(labels.get(value, value))
 
 
-def _breakdown(dimension: d.Dimension, counts: Counts, total_cases: int) -> Section:
+def _breakdown(dimension: d.Dimension, counts: Counts, total_cases: int, total_reports: int = 0) -> Section:
     labels = dimension.labels()
     present = [value for (dim, value) in counts if dim == dimension.key]
     if dimension.values is not None:
@@ -237,6 +237,19 @@ def _breakdown(dimension: d.Dimension, counts: Counts, total_cases: int) -> Sect
         values += [v for v in sorted(present) if v not in values]
     else:
         values = sorted(present, key=lambda v: (-counts[(dimension.key, v)][0], v))
+    if dimension.per_report:
+        report_rows: list[list[Any]] = []
+        for value in values:
+            n = counts.get((dimension.key, value), (0, 0))[0]
+            report_rows.append([_label(labels, value), n, percent(n, total_reports)])
+        return Section(
+            key=dimension.key,
+            title=str(dimension.title),
+            headers=[str(dimension.title), _("Laporan"), _("% laporan")],
+            rows=report_rows,
+            chart=charts.hbars(str(dimension.title), [(row[0], [row[1]]) for row in report_rows], [_("Laporan")]),
+            note=_("Dihitung per laporan: satu kasus dapat berasal dari beberapa laporan."),
+        )
     rows = []
     for value in values:
         n, victims = counts.get((dimension.key, value), (0, 0))
@@ -295,6 +308,7 @@ def build(period: Period) -> Dashboard:
     counts = read_counts(period.start, period.end, period.kecamatan)
     now_counts = read_now(period.kecamatan)
     total_cases, total_victims = counts.get((d.TOTAL, "all"), (0, 0))
+    total_reports = counts.get((d.REPORTS, "all"), (0, 0))[0]
     sections: list[Section] = []
 
     months = _months(period)
@@ -339,7 +353,7 @@ def build(period: Period) -> Dashboard:
     for dimension in d.BREAKDOWNS:
         if dimension.key == d.STAGE and not d.cases_installed():
             continue
-        sections.append(_breakdown(dimension, counts, total_cases))
+        sections.append(_breakdown(dimension, counts, total_cases, total_reports))
         if dimension.key == d.SEX:
             sections.append(_age_sex(counts))
 
@@ -356,11 +370,12 @@ def build(period: Period) -> Dashboard:
     open_cases = sum(n for (dim, _v), (n, _x) in now_counts.items() if dim == d.WORKER_OPEN)
     child_victims = sum(counts.get((d.AGE, age), (0, 0))[1] for age in ("0-5", "6-12", "13-17"))
     figures: list[tuple[str, Any]] = [
+        (_("Laporan"), total_reports),
         (_("Kasus"), total_cases),
         (_("Korban"), total_victims),
         (_("Korban anak"), child_victims),
         (_("Kasus risiko tinggi"), counts.get((d.RISK, Risk.TINGGI), (0, 0))[0]),
-        (_("Lewat batas respons, belum direspons"), overdue_reports),
+        (_("Laporan lewat batas respons, belum direspons"), overdue_reports),
     ]
     if d.cases_installed():
         figures.append((_("Kasus terbuka saat ini"), open_cases))
@@ -390,7 +405,7 @@ def _age_sex(counts: Counts) -> Section:
 
 
 def _responses(rows: list[ResponseRow]) -> Section:
-    title = _("Waktu respons terhadap batas waktu per tingkat risiko")
+    title = _("Waktu respons laporan terhadap batas waktu per tingkat risiko")
     risks = dict(Risk.choices)
     table = [
         [str(risks[r.risk]), deadline_label(r.risk), r.on_time, r.late, r.overdue, r.waiting, r.not_measured,
@@ -437,7 +452,7 @@ def _workers(now_counts: Counts) -> Section:
 
 
 def _outreach(period: Period, counts: Counts, names: dict[str, str]) -> Section:
-    title = _("Sosialisasi dan laporan per desa")
+    title = _("Sosialisasi dan kasus per desa")
     desa = sorted(regions_within(period.kecamatan or settings.SIGAP_REGION, Level.DESA),
                   key=lambda row: (row[2], row[1]))
     kec_names = _names({parent for _c, _n, parent in desa if parent})

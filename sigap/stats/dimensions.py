@@ -32,7 +32,11 @@ from sigap.intake.codes import (
     ViolenceType,
 )
 
-# Dimensions counted per report, in the report's (month, kecamatan) cell.
+# Dimensions counted in a report's (month, kecamatan) cell. The unit (``units.py``):
+# per report ("laporan"): REPORTS, CHANNEL, STATUS, SOURCE, RESPONSE, RESPONSE_TIME;
+# per case ("kasus", counted once through its home report, ``victims`` = its distinct
+# victims): every other one.
+REPORTS = "reports"
 TOTAL = "total"
 CHANNEL = "channel"
 RISK = "risk"
@@ -55,7 +59,8 @@ RESPONSE = "response"  # value "<risk>|<outcome>"
 RESPONSE_TIME = "response_time"  # value "<risk>|<bucket minutes>"
 
 REPORT_DIMENSIONS = (
-    TOTAL, CHANNEL, RISK, STATUS, CASE_TYPE, DESA, SOURCE, HEARD_FROM, VIOLENCE, RELATION, PLACE, AGE_SEX, AGE, SEX,
+    REPORTS, TOTAL, CHANNEL, RISK, STATUS, CASE_TYPE, DESA, SOURCE, HEARD_FROM, VIOLENCE, RELATION, PLACE, AGE_SEX,
+    AGE, SEX,
     EDUCATION, OCCUPATION, DISABILITY, STAGE, RESPONSE, RESPONSE_TIME,
 )
 
@@ -134,6 +139,7 @@ class Dimension:
     values: Callable[[], list[str]] | None  # every value in display order (None: as counted)
     labels: Callable[[], dict[str, str | Promise]]
     victim_level: bool = False  # counts victims (the chart shows victims, not cases)
+    per_report: bool = False  # counts reports ("laporan"), not cases
 
 
 def _choices(choices: Any) -> tuple[Callable[[], list[str]], Callable[[], dict[str, str | Promise]]]:
@@ -170,10 +176,10 @@ BREAKDOWNS: list[Dimension] = [
     Dimension(SEX, _("Jenis kelamin korban"), *_choices(Sex), victim_level=True),
     Dimension(RELATION, _("Hubungan pelaku dengan korban"), *_choices(PerpetratorRelation)),
     Dimension(PLACE, _("Tempat kejadian"), *_with_unknown(_choices(Place), NOT_RECORDED)),
-    Dimension(CHANNEL, _("Saluran pengaduan"), *_choices(Channel)),
+    Dimension(CHANNEL, _("Saluran pengaduan"), *_choices(Channel), per_report=True),
     Dimension(RISK, _("Tingkat risiko"), *_choices(Risk)),
     Dimension(STAGE, _("Tahap penanganan"), stage_values, _stage_labels),
-    Dimension(STATUS, _("Status laporan"), *_choices(ReportStatus)),
+    Dimension(STATUS, _("Status laporan"), *_choices(ReportStatus), per_report=True),
     Dimension(CASE_TYPE, _("Jenis kasus"), *_choices(CaseType)),
     Dimension(EDUCATION, _("Pendidikan korban"), *_with_unknown(_choices(Education), NOT_RECORDED),
               victim_level=True),
@@ -181,8 +187,9 @@ BREAKDOWNS: list[Dimension] = [
               victim_level=True),
     Dimension(DISABILITY, _("Disabilitas korban"), *_disability(), victim_level=True),
     Dimension(HEARD_FROM, _("Dari mana tahu layanan ini (laporan)"),
-              *_with_unknown(_choices(HeardFrom), _("Tidak ditanyakan"))),
-    Dimension(SOURCE, _("Sumber informasi (kode kampanye)"), None, lambda: {UNKNOWN: _("Tidak disebut")}),
+              *_with_unknown(_choices(HeardFrom), _("Tidak ditanyakan")), per_report=True),
+    Dimension(SOURCE, _("Sumber informasi (kode kampanye)"), None, lambda: {UNKNOWN: _("Tidak disebut")},
+              per_report=True),
 ]
 BY_KEY = {d.key: d for d in BREAKDOWNS}
 AGE_SEX_VALUES = _age_sex_values

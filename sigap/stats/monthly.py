@@ -93,6 +93,7 @@ def key_numbers(this: Counts, previous: Counts, last_year: Counts) -> list[KeyNu
         return KeyNumber(label, fn(this), fn(previous), fn(last_year), unit)
 
     return [
+        row(_("Laporan diterima"), lambda c: _n(c, d.REPORTS, "all")),
         row(_("Kasus"), lambda c: _n(c, d.TOTAL, "all")),
         row(_("Korban"), lambda c: _v(c, d.TOTAL, "all")),
         row(_("Korban anak (0-17)"), lambda c: sum(_v(c, d.AGE, a) for a in ("0-5", "6-12", "13-17"))),
@@ -101,7 +102,7 @@ def key_numbers(this: Counts, previous: Counts, last_year: Counts) -> list[KeyNu
         row(_("Kasus risiko tinggi"), lambda c: _n(c, d.RISK, Risk.TINGGI)),
         row(_("Kasus KtP"), lambda c: _n(c, d.CASE_TYPE, CaseType.KTP)),
         row(_("Kasus AMPK"), lambda c: _n(c, d.CASE_TYPE, CaseType.AMPK)),
-        row(_("Respons tepat waktu"), _on_time, "%"),
+        row(_("Laporan direspons tepat waktu"), _on_time, "%"),
         row(_("Kegiatan sosialisasi"), lambda c: sum(n for (dim, _x), (n, _y) in c.items()
                                                      if dim == d.OUTREACH_ACTIVITIES)),
         row(_("Pamflet dibagikan"), lambda c: sum(n for (dim, _x), (n, _y) in c.items()

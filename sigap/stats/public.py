@@ -6,6 +6,10 @@ Published per year, for the deployment's regency:
 * victims by age group and sex (with totals);
 * cases by violence type (a case may have several types, so no total).
 
+The unit is the case and the victim (``sigap.stats.units``): two linked
+reports about one victim in one case are one case and one victim, counted in the
+quarter and kecamatan of the case's home (earliest) report.
+
 Never below kecamatan, never free text, only reports whose reporter agreed to
 anonymised statistics and that belong to this unit's authority. Every table is
 protected by ``sigap.stats.suppression``. The three tables share no additive
@@ -16,11 +20,10 @@ table also holds across them.
 from __future__ import annotations
 
 import datetime
-from collections import Counter
+from collections import Counter, defaultdict
 from typing import Any
 
 from django.conf import settings
-from django.db.models import Count
 from django.db.models.functions import ExtractMonth
 from django.utils import timezone
 
@@ -29,8 +32,10 @@ from sigap.intake.models import Report, ReportViolence, Victim
 from sigap.regions.models import Region
 from sigap.stats.models import PublicStatsSnapshot
 from sigap.stats.suppression import Table, grid, protect
+from sigap.stats.units import distinct_victims, unit_map
 
 QUARTERS = ["Q1", "Q2", "Q3", "Q4"]
+CHUNK = 2000
 
 
 def _counted_reports(year: int) -> Any:
@@ -50,29 +55,61 @@ def _cell(table: Table, key: str) -> dict[str, Any]:
     return {"count": value}
 
 
+def _units(year: int) -> tuple[dict[int, tuple[str, int]], dict[int, list[int]]]:
+    """The counted cases of the year: home report id -> (kecamatan, month), and each one's counted reports."""
+    homes: dict[int, tuple[str, int]] = {}
+    rows = list(_counted_reports(year).annotate(month=ExtractMonth("received_at"))
+                .values_list("pk", "kecamatan_code", "month"))
+    units = unit_map([pk for pk, _k, _m in rows])
+    for pk, kecamatan, month in rows:
+        if units.is_home(pk):
+            homes[pk] = (kecamatan, month)
+    members = {pk: units.reports_of(pk) for pk in homes}
+    # A later report of a case counts only with its reporter's consent and within this unit's authority.
+    others = sorted({m for ids in members.values() for m in ids} - set(homes))
+    allowed = set(homes)
+    for start in range(0, len(others), CHUNK):
+        allowed.update(Report.objects.filter(pk__in=others[start : start + CHUNK], consent_statistics=True,
+                                             authority=Authority.OWN).values_list("pk", flat=True))
+    return homes, {pk: [m for m in ids if m in allowed] for pk, ids in members.items()}
+
+
 def compute(year: int) -> dict[str, Any]:
-    reports = _counted_reports(year)
+    homes, members = _units(year)
     kecamatan = list(Region.objects.in_deployment().kecamatan().order_by("code").values_list("code", "name"))
     kec_codes = [code for code, _ in kecamatan]
 
     by_kec_quarter: Counter[tuple[str, str]] = Counter()
-    for row in reports.annotate(month=ExtractMonth("received_at")).values("kecamatan_code", "month").annotate(
-        n=Count("id")
-    ):
-        by_kec_quarter[(row["kecamatan_code"], QUARTERS[(row["month"] - 1) // 3])] += row["n"]
+    for kec, month in homes.values():
+        by_kec_quarter[(kec, QUARTERS[(month - 1) // 3])] += 1
     t_kec = protect(grid("kq", kec_codes, QUARTERS, by_kec_quarter))
+
+    every = sorted({m for ids in members.values() for m in ids})
+    victims_of: dict[int, list[dict[str, Any]]] = defaultdict(list)
+    types_of: dict[int, set[str]] = defaultdict(set)
+    for start in range(0, len(every), CHUNK):
+        chunk = every[start : start + CHUNK]
+        for row in Victim.objects.filter(report_id__in=chunk).values(
+            "report_id", "position", "nik_index", "name_index", "age_group", "sex"
+        ):
+            victims_of[row["report_id"]].append(dict(row))
+        for report_id, kind in ReportViolence.objects.filter(report_id__in=chunk).values_list(
+            "report_id", "violence_type"
+        ):
+            types_of[report_id].add(kind)
 
     ages = list(AgeGroup.values)
     sexes = list(Sex.values)
     by_age_sex: Counter[tuple[str, str]] = Counter()
-    for row in Victim.objects.filter(report__in=reports).values("age_group", "sex").annotate(n=Count("id")):
-        by_age_sex[(row["age_group"], row["sex"])] += row["n"]
+    by_type: Counter[str] = Counter()
+    for ids in members.values():
+        for victim in distinct_victims([v for m in ids for v in victims_of.get(m, [])], ids):
+            by_age_sex[(victim["age_group"], victim["sex"])] += 1
+        for kind in set().union(*(types_of.get(m, set()) for m in ids)):
+            by_type[kind] += 1
     t_age = protect(grid("as", ages, sexes, by_age_sex))
 
     types = list(ViolenceType.values)
-    by_type = dict(
-        ReportViolence.objects.filter(report__in=reports).values_list("violence_type").annotate(n=Count("id"))
-    )
     t_type = protect(Table(cells={f"vt|{t}": by_type.get(t, 0) for t in types}))
 
     return {
@@ -83,6 +120,7 @@ def compute(year: int) -> dict[str, Any]:
             "Counts from 1 to 4 are shown as \"<5\"; other cells are hidden (null, suppressed) "
             "where they would let a small count be worked out from totals.",
             "Only reports whose reporter agreed to anonymised statistics are counted.",
+            "Counted per case and per victim: linked reports about one victim in one case count once.",
         ],
         "cases_by_kecamatan_quarter": {
             "rows": [

@@ -49,6 +49,7 @@ from sigap.stats.models import (
     MonthlyCount,
     TallyState,
 )
+from sigap.stats.units import distinct_victims, siblings, unit_map
 
 logger = logging.getLogger("sigap.stats")
 
@@ -73,7 +74,13 @@ def month_of(moment: datetime.datetime) -> str:
 
 @dataclass
 class ReportFacts:
-    """The plain, countable facts of one report and what hangs off it."""
+    """The plain, countable facts of one report and, for the home report of a case, of its whole case.
+
+    ``home`` is False for a report that counts through its case's home report
+    (``sigap.stats.units``): it adds only its report-level counts ("laporan").
+    For a home report, ``victims``, ``relations``, ``places``, ``violence`` and
+    ``risk`` cover every report of its case, each victim counted once.
+    """
 
     pk: int
     received_at: datetime.datetime
@@ -91,10 +98,20 @@ class ReportFacts:
     places: set[str] = field(default_factory=set)
     violence: set[str] = field(default_factory=set)
     case: tuple[str, datetime.datetime | None] | None = None  # (stage, first contact)
+    home: bool = True
 
     @property
     def cell(self) -> Cell:
         return month_of(self.received_at), self.kecamatan_code or ""
+
+
+@dataclass
+class _Details:
+    victims: list[dict[str, Any]] = field(default_factory=list)
+    relations: set[str] = field(default_factory=set)
+    places: set[str] = field(default_factory=set)
+    violence: set[str] = field(default_factory=set)
+    risk: str = ""
 
 
 def _chunks(values: list[Any], size: int = CHUNK) -> Iterator[list[Any]]:
@@ -108,8 +125,38 @@ def _case_model(name: str) -> Any:
     return apps.get_model("cases", name)
 
 
+def _details(report_ids: list[int]) -> dict[int, _Details]:
+    """What hangs off each report: victims (with their blind indexes, to match people), relations, places, types."""
+    out: dict[int, _Details] = {pk: _Details() for pk in report_ids}
+    for row in Victim.objects.filter(report_id__in=report_ids).values(
+        "report_id", "position", "nik_index", "name_index", "age_group", "sex", "education", "occupation",
+        "disability",
+    ):
+        out[row["report_id"]].victims.append(dict(row))
+    for report_id, relation in Perpetrator.objects.filter(report_id__in=report_ids).values_list(
+        "report_id", "relation"
+    ):
+        out[report_id].relations.add(relation)
+    for report_id, place in ChronologyEvent.objects.filter(report_id__in=report_ids, is_current=True).values_list(
+        "report_id", "place"
+    ):
+        out[report_id].places.add(place)
+    for report_id, kind in ReportViolence.objects.filter(report_id__in=report_ids).values_list(
+        "report_id", "violence_type"
+    ):
+        out[report_id].violence.add(kind)
+    return out
+
+
+def _victim_tuple(row: dict[str, Any]) -> tuple[str, str, str, str, bool]:
+    return (row["age_group"], row["sex"], row["education"], row["occupation"], row["disability"])
+
+
 def load_facts(report_ids: Iterable[int]) -> list[ReportFacts]:
-    """The facts of the given reports: a handful of indexed queries per 500 reports."""
+    """The facts of the given reports: a handful of indexed queries per 1,000 reports (and their cases' others)."""
+    from sigap.intake.codes import RISK_ORDER
+
+    rank = {str(risk): n for risk, n in RISK_ORDER.items()}
     ids = sorted(set(report_ids))
     case_report = _case_model("CaseReport")
     out: list[ReportFacts] = []
@@ -124,22 +171,28 @@ def load_facts(report_ids: Iterable[int]) -> list[ReportFacts]:
         if not facts:
             continue
         present = list(facts)
-        for report_id, *victim in Victim.objects.filter(report_id__in=present).values_list(
-            "report_id", "age_group", "sex", "education", "occupation", "disability"
-        ):
-            facts[report_id].victims.append(tuple(victim))  # type: ignore[arg-type]
-        for report_id, relation in Perpetrator.objects.filter(report_id__in=present).values_list(
-            "report_id", "relation"
-        ):
-            facts[report_id].relations.add(relation)
-        for report_id, place in ChronologyEvent.objects.filter(report_id__in=present, is_current=True).values_list(
-            "report_id", "place"
-        ):
-            facts[report_id].places.add(place)
-        for report_id, kind in ReportViolence.objects.filter(report_id__in=present).values_list(
-            "report_id", "violence_type"
-        ):
-            facts[report_id].violence.add(kind)
+        units = unit_map(present)
+        for pk in present:
+            facts[pk].home = units.is_home(pk)
+        homes = [pk for pk in present if facts[pk].home]
+        members = sorted({m for pk in homes for m in units.reports_of(pk)})
+        details = _details(members)
+        others = [pk for pk in members if pk not in facts]
+        risks = dict(Report.objects.filter(pk__in=others).values_list("pk", "risk")) if others else {}
+        for pk in homes:
+            report = facts[pk]
+            order = units.reports_of(pk)
+            victims: list[dict[str, Any]] = []
+            for member in order:
+                part = details[member]
+                victims.extend(part.victims)
+                report.relations |= part.relations
+                report.places |= part.places
+                report.violence |= part.violence
+                risk = facts[member].risk if member in facts else risks.get(member, "")
+                if rank.get(risk, -1) > rank.get(report.risk, -1):
+                    report.risk = risk
+            report.victims = [_victim_tuple(v) for v in distinct_victims(victims, order)]
         if case_report is not None:
             for report_id, stage, first_contact in case_report.objects.filter(report_id__in=present).values_list(
                 "report_id", "case__stage", "case__first_contact_at"
@@ -165,35 +218,48 @@ def response_of(facts: ReportFacts, now: datetime.datetime) -> tuple[str, int | 
 
 
 def keys_of(facts: ReportFacts, now: datetime.datetime, *, with_stage: bool) -> dict[Key, list[int]]:
-    """What one report adds to its cell: (dimension, value) -> [n, victims]."""
-    victims = len(facts.victims)
+    """What one report adds to its cell: (dimension, value) -> [n, victims].
+
+    Every report adds its report-level counts (``n`` = reports, "laporan");
+    only a unit's home report adds the case-level and victim-level counts
+    (``n`` = cases, ``victims`` = distinct victims of the case).
+    """
     keys: dict[Key, list[int]] = {}
 
-    def report_level(dimension: str, value: str) -> None:
+    def per_report(dimension: str, value: str) -> None:
+        keys[(dimension, value)] = [1, 0]
+
+    per_report(d.REPORTS, "all")
+    per_report(d.CHANNEL, facts.channel)
+    per_report(d.STATUS, facts.status)
+    per_report(d.SOURCE, facts.source or d.UNKNOWN)
+    per_report(d.HEARD_FROM, facts.heard_from or d.UNKNOWN)
+    outcome, minutes = response_of(facts, now)
+    per_report(d.RESPONSE, f"{facts.risk}|{outcome}")
+    if minutes is not None:
+        per_report(d.RESPONSE_TIME, f"{facts.risk}|{d.response_bucket(minutes)}")
+    if not facts.home:
+        return keys
+
+    victims = len(facts.victims)
+
+    def per_case(dimension: str, value: str) -> None:
         keys[(dimension, value)] = [1, victims]
 
-    report_level(d.TOTAL, "all")
-    report_level(d.CHANNEL, facts.channel)
-    report_level(d.RISK, facts.risk)
-    report_level(d.STATUS, facts.status)
-    report_level(d.CASE_TYPE, facts.case_type)
-    report_level(d.DESA, facts.desa_id or d.UNKNOWN)
-    report_level(d.SOURCE, facts.source or d.UNKNOWN)
-    report_level(d.HEARD_FROM, facts.heard_from or d.UNKNOWN)
+    per_case(d.TOTAL, "all")
+    per_case(d.RISK, facts.risk)
+    per_case(d.CASE_TYPE, facts.case_type)
+    per_case(d.DESA, facts.desa_id or d.UNKNOWN)
     for kind in facts.violence:
-        report_level(d.VIOLENCE, kind)
+        per_case(d.VIOLENCE, kind)
     for relation in facts.relations or {"tidak_diketahui"}:
-        report_level(d.RELATION, relation)
+        per_case(d.RELATION, relation)
     for place in facts.places or {d.UNKNOWN}:
-        report_level(d.PLACE, place)
+        per_case(d.PLACE, place)
     if with_stage:
-        report_level(d.STAGE, facts.case[0] if facts.case else d.NO_CASE)
-    outcome, minutes = response_of(facts, now)
-    report_level(d.RESPONSE, f"{facts.risk}|{outcome}")
-    if minutes is not None:
-        keys[(d.RESPONSE_TIME, f"{facts.risk}|{d.response_bucket(minutes)}")] = [1, 0]
+        per_case(d.STAGE, facts.case[0] if facts.case else d.NO_CASE)
 
-    # Victim-level: a report counts once per value, its victims once each.
+    # Victim-level: a case counts once per value, its victims once each.
     per_value: Counter[Key] = Counter()
     for age, sex, education, occupation, disability in facts.victims:
         per_value[(d.AGE_SEX, f"{age}|{sex}")] += 1
@@ -618,6 +684,8 @@ def run(*, full: bool = False, now: datetime.datetime | None = None) -> RunResul
             dirty_marks = [pk for pk, _report in marks]
             dirty |= {report for _pk, report in marks}
             dirty |= _passed_deadlines(state.deadlines_checked_at, now)
+            # A change to any report of a case changes what its home report counts.
+            dirty = siblings(dirty)
         cells = _place(dirty)
         if full:
             # Cells that hold counts but no longer any report are emptied too.

@@ -5,11 +5,11 @@ from __future__ import annotations
 import datetime
 from io import StringIO
 from typing import Any
+from unittest import skipUnless
 
 from django.apps import apps
 from django.core.management import call_command
-from django.db.models import Count, F, Min
-from django.db.models.functions import TruncMonth
+from django.db.models import Count, F, Min, Q
 from django.test import TestCase
 from django.urls import reverse
 from django.utils import timezone
@@ -27,7 +27,7 @@ from sigap.intake.codes import (
     Sex,
     ViolenceType,
 )
-from sigap.intake.models import Report, ReportViolence, Victim
+from sigap.intake.models import ChronologyEvent, Perpetrator, Report, ReportViolence, Victim
 from sigap.lib.testing import DESA_A, SigapTestCase
 from sigap.outreach.models import Activity, ActivityKind
 from sigap.regions.models import Region
@@ -44,76 +44,132 @@ def whole_period(kecamatan: str = "") -> Period:
     return Period(start=timezone.localtime(first).strftime("%Y-%m"), end=this_month(), kecamatan=kecamatan)
 
 
+RISK_RANK = {"rendah": 0, "sedang": 1, "tinggi": 2}
+
+
+class IndependentUnits:
+    """The counting units worked out here with plain queries: a case (through its primary report) or a
+    report without a case; each case's victims taken once (same NIK or name index in a later report)."""
+
+    def __init__(self, reports: Any) -> None:
+        homes = reports.filter(Q(case_link__isnull=True) | Q(case_link__case__primary_report=F("pk")))
+        self.homes = list(homes.order_by("pk"))
+        self.members: dict[int, list[Report]] = {}
+        self.victims: dict[int, list[Victim]] = {}
+        for home in self.homes:
+            if CASES and hasattr(home, "case_link"):
+                others = list(Report.objects.filter(case_link__case=home.case_link.case).exclude(pk=home.pk)
+                              .order_by("received_at", "pk"))
+            else:
+                others = []
+            members = [home, *others]
+            self.members[home.pk] = members
+            seen: dict[str, int] = {}
+            taken: list[Victim] = []
+            for member in members:
+                for victim in Victim.objects.filter(report=member).order_by("position"):
+                    key = victim.nik_index or victim.name_index
+                    if key and seen.get(key, member.pk) != member.pk:
+                        continue
+                    if key:
+                        seen.setdefault(key, member.pk)
+                    taken.append(victim)
+            self.victims[home.pk] = taken
+
+    def count(self, test: Any = None) -> tuple[int, int]:
+        """(cases, victims) of the homes passing ``test(home, members)``."""
+        chosen = [h for h in self.homes if test is None or test(h, self.members[h.pk])]
+        return len(chosen), sum(len(self.victims[h.pk]) for h in chosen)
+
+    def victim_count(self, test: Any) -> tuple[int, int]:
+        """(cases with such a victim, such victims) for ``test(victim)``."""
+        per_case = [sum(1 for v in self.victims[h.pk] if test(v)) for h in self.homes]
+        return sum(1 for n in per_case if n), sum(per_case)
+
+
+def _types(members: list[Report]) -> set[str]:
+    return set(ReportViolence.objects.filter(report__in=members).values_list("violence_type", flat=True))
+
+
 class CountsAgreeMixin(TestCase):
-    """Independent counts, compared with a dashboard built over the same reports."""
+    """Independent counts, compared with a dashboard built over the same reports.
+
+    Cases (a case through its home report, or a report not in a case) and their
+    distinct victims for everything but the per-report counts (channel, status,
+    source, responses), which count reports.
+    """
 
     def assert_agrees(self, board: dashboard.Dashboard, reports: Any, activities: Any, now: datetime.datetime) -> None:
-        victims = Victim.objects.filter(report__in=reports)
-        self.assertEqual(board.n(d.TOTAL, "all"), reports.count())
-        self.assertEqual(board.victims(d.TOTAL, "all"), victims.count())
+        units = IndependentUnits(reports)
+        self.assertEqual(board.n(d.REPORTS, "all"), reports.count())
+        self.assertEqual((board.n(d.TOTAL, "all"), board.victims(d.TOTAL, "all")), units.count())
 
-        by_month = {
-            row["m"].strftime("%Y-%m"): row["n"]
-            for row in reports.annotate(m=TruncMonth("received_at")).values("m").annotate(n=Count("id"))
-        }
-        victims_by_month = {
-            row["m"].strftime("%Y-%m"): row["n"]
-            for row in victims.annotate(m=TruncMonth("report__received_at")).values("m").annotate(n=Count("id"))
-        }
         for month, n, v in board.months:
-            self.assertEqual(n, by_month.get(month, 0), month)
-            self.assertEqual(v, victims_by_month.get(month, 0), month)
-        self.assertEqual(sum(n for _m, n, _v in board.months), reports.count())
+            self.assertEqual((n, v), units.count(
+                lambda h, _m, month=month: timezone.localtime(h.received_at).strftime("%Y-%m") == month), month)
+        self.assertEqual(sum(n for _m, n, _v in board.months), len(units.homes))
 
-        by_kecamatan = dict(reports.values_list("kecamatan_code").annotate(n=Count("id")))
         for code, n, v in board.kecamatan_rows:
-            self.assertEqual(n, by_kecamatan.get(code, 0), code)
-            self.assertEqual(v, victims.filter(report__kecamatan_code=code).count(), code)
+            self.assertEqual((n, v), units.count(lambda h, _m, code=code: h.kecamatan_code == code), code)
 
-        for desa, n in reports.values_list("desa_id").annotate(n=Count("id")):
-            self.assertEqual(board.n(d.DESA, desa or ""), n, desa)
-            self.assertEqual(board.victims(d.DESA, desa or ""), victims.filter(report__desa_id=desa).count())
+        for desa in {h.desa_id for h in units.homes}:
+            self.assertEqual((board.n(d.DESA, desa or ""), board.victims(d.DESA, desa or "")),
+                             units.count(lambda h, _m, desa=desa: h.desa_id == desa), desa)
 
         for field, dimension, values in (
             ("channel", d.CHANNEL, Channel.values),
-            ("risk", d.RISK, Risk.values),
             ("status", d.STATUS, ReportStatus.values),
-            ("case_type", d.CASE_TYPE, CaseType.values),
         ):
             for value in values:
-                subset = reports.filter(**{field: value})
-                self.assertEqual(board.n(dimension, value), subset.count(), (dimension, value))
-                self.assertEqual(board.victims(dimension, value), victims.filter(report__in=subset).count())
+                self.assertEqual(board.n(dimension, value), reports.filter(**{field: value}).count(),
+                                 (dimension, value))
+                self.assertEqual(board.victims(dimension, value), 0)
+        for value in CaseType.values:
+            self.assertEqual((board.n(d.CASE_TYPE, value), board.victims(d.CASE_TYPE, value)),
+                             units.count(lambda h, _m, value=value: h.case_type == value), value)
+        for value in Risk.values:
+            self.assertEqual(
+                (board.n(d.RISK, value), board.victims(d.RISK, value)),
+                units.count(lambda _h, m, value=value: max((r.risk for r in m), key=RISK_RANK.__getitem__) == value),
+                value,
+            )
 
         for kind in ViolenceType.values:
-            with_kind = reports.filter(pk__in=ReportViolence.objects.filter(violence_type=kind).values("report"))
-            self.assertEqual(board.n(d.VIOLENCE, kind), with_kind.count(), kind)
-            self.assertEqual(board.victims(d.VIOLENCE, kind), victims.filter(report__in=with_kind).count(), kind)
+            self.assertEqual((board.n(d.VIOLENCE, kind), board.victims(d.VIOLENCE, kind)),
+                             units.count(lambda _h, m, kind=kind: kind in _types(m)), kind)
+
+        def relations(members: list[Report]) -> set[str]:
+            found = set(Perpetrator.objects.filter(report__in=members).values_list("relation", flat=True))
+            return found or {PerpetratorRelation.TIDAK_DIKETAHUI}
 
         for relation in PerpetratorRelation.values:
-            subset = reports.filter(perpetrators__relation=relation)
-            if relation == PerpetratorRelation.TIDAK_DIKETAHUI:
-                subset = subset | reports.filter(perpetrators__isnull=True)
-            self.assertEqual(board.n(d.RELATION, relation), subset.distinct().count(), relation)
+            self.assertEqual(board.n(d.RELATION, relation),
+                             units.count(lambda _h, m, relation=relation: relation in relations(m))[0], relation)
 
-        for place in Place.values:
-            subset = reports.filter(events__place=place, events__is_current=True).distinct()
-            self.assertEqual(board.n(d.PLACE, place), subset.count(), place)
-        self.assertEqual(board.n(d.PLACE, ""), reports.exclude(events__is_current=True).count())
+        def places(members: list[Report]) -> set[str]:
+            found = set(ChronologyEvent.objects.filter(report__in=members, is_current=True)
+                        .values_list("place", flat=True))
+            return found or {""}
+
+        for place in [*Place.values, ""]:
+            self.assertEqual(board.n(d.PLACE, place),
+                             units.count(lambda _h, m, place=place: place in places(m))[0], place)
 
         for age in AgeGroup.values:
-            self.assertEqual(board.victims(d.AGE, age), victims.filter(age_group=age).count(), age)
-            self.assertEqual(board.n(d.AGE, age), reports.filter(victims__age_group=age).distinct().count(), age)
+            self.assertEqual((board.n(d.AGE, age), board.victims(d.AGE, age)),
+                             units.victim_count(lambda v, age=age: v.age_group == age), age)
             for sex in Sex.values:
                 self.assertEqual(board.victims(d.AGE_SEX, f"{age}|{sex}"),
-                                 victims.filter(age_group=age, sex=sex).count())
+                                 units.victim_count(lambda v, age=age, sex=sex: (v.age_group, v.sex) == (age, sex))[1])
         for sex in Sex.values:
-            self.assertEqual(board.victims(d.SEX, sex), victims.filter(sex=sex).count())
+            self.assertEqual(board.victims(d.SEX, sex), units.victim_count(lambda v, sex=sex: v.sex == sex)[1])
         for value in [*Education.values, ""]:
-            self.assertEqual(board.victims(d.EDUCATION, value), victims.filter(education=value).count(), value)
+            self.assertEqual(board.victims(d.EDUCATION, value),
+                             units.victim_count(lambda v, value=value: v.education == value)[1], value)
         for value in [*Occupation.values, ""]:
-            self.assertEqual(board.victims(d.OCCUPATION, value), victims.filter(occupation=value).count(), value)
-        self.assertEqual(board.victims(d.DISABILITY, "ya"), victims.filter(disability=True).count())
+            self.assertEqual(board.victims(d.OCCUPATION, value),
+                             units.victim_count(lambda v, value=value: v.occupation == value)[1], value)
+        self.assertEqual(board.victims(d.DISABILITY, "ya"), units.victim_count(lambda v: v.disability)[1])
         for source, n in reports.values_list("source").annotate(n=Count("id")):
             self.assertEqual(board.n(d.SOURCE, source), n, source)
 
@@ -143,8 +199,9 @@ class CountsAgreeMixin(TestCase):
             from sigap.cases.codes import Stage
 
             for stage in Stage.values:
-                self.assertEqual(board.n(d.STAGE, stage), reports.filter(case_link__case__stage=stage).count())
-            self.assertEqual(board.n(d.STAGE, ""), reports.filter(case_link__isnull=True).count())
+                self.assertEqual(board.n(d.STAGE, stage), units.count(
+                    lambda h, _m, stage=stage: hasattr(h, "case_link") and h.case_link.case.stage == stage)[0])
+            self.assertEqual(board.n(d.STAGE, ""), units.count(lambda h, _m: not hasattr(h, "case_link"))[0])
             open_cases = apps.get_model("cases", "Case").objects.open()
             if board.period.kecamatan:
                 open_cases = open_cases.filter(kecamatan_code=board.period.kecamatan)
@@ -238,3 +295,62 @@ class SeededDashboardTests(CountsAgreeMixin, SigapTestCase):
         self.assertContains(response, "<svg", count=None)
         self.assertNotContains(response, "style=")
         self.assertNotContains(response, "<script>")
+
+
+@skipUnless(CASES, "needs case management")
+class CountingUnitTests(CountsAgreeMixin, SigapTestCase):
+    """The counting unit is the case and the victim, not the report."""
+
+    def open_case(self, *reports: Report) -> Any:
+        from sigap.cases import actions
+
+        return actions.open_case(list(reports), by=self.operator)
+
+    def board(self, now: datetime.datetime) -> dashboard.Dashboard:
+        tally.run(now=now)
+        board = dashboard.build(whole_period())
+        self.assert_agrees(board, Report.objects.all(), Activity.objects.none(), now)
+        return board
+
+    def test_two_linked_reports_about_one_victim_in_one_case_are_one_case_and_one_victim(self) -> None:
+        from sigap.intake.tests.factories import adult_victim, create_report
+
+        first = create_report(self.operator).report
+        second = create_report(self.operator, violence_types=["fisik"]).report
+        alone = create_report(self.operator, victims=[adult_victim(name="Ani Lain")]).report
+        self.open_case(first, second)
+        board = self.board(timezone.now())
+        self.assertEqual(board.n(d.REPORTS, "all"), 3)
+        self.assertEqual((board.n(d.TOTAL, "all"), board.victims(d.TOTAL, "all")), (2, 2))
+        self.assertEqual(board.n(d.VIOLENCE, "fisik"), 1)
+        self.assertEqual(board.n(d.VIOLENCE, "psikis"), 2)
+        self.assertEqual(board.victims(d.AGE, "6-12"), 1)
+        self.assertEqual(board.n(d.CHANNEL, "whatsapp"), 3)  # per report, labelled "laporan"
+        self.assertEqual(board.section("channel").headers[1], "Laporan")
+        self.assertEqual(board.section("violence").headers[1], "Kasus")
+        figures = dict(board.figures)
+        self.assertEqual((figures["Laporan"], figures["Kasus"], figures["Korban"]), (3, 2, 2))
+        self.assertIsNotNone(alone.pk)
+
+    def test_a_second_victim_named_in_a_later_report_of_the_case_is_counted(self) -> None:
+        from sigap.intake.tests.factories import adult_victim, create_report, report_payload
+
+        child = report_payload()["victims"][0]
+        first = create_report(self.operator).report
+        second = create_report(self.operator, victims=[child, adult_victim()]).report
+        self.open_case(first, second)
+        board = self.board(timezone.now())
+        self.assertEqual((board.n(d.TOTAL, "all"), board.victims(d.TOTAL, "all")), (1, 2))
+
+    def test_a_change_to_a_later_report_recounts_its_case(self) -> None:
+        from sigap.intake.tests.factories import create_report
+
+        first = create_report(self.operator).report
+        second = create_report(self.operator).report
+        self.open_case(first, second)
+        self.board(timezone.now())
+        ReportViolence.objects.create(report=second, violence_type="eksploitasi")
+        tally.mark_reports([second.pk])
+        board = self.board(timezone.now())
+        self.assertEqual(board.n(d.VIOLENCE, "eksploitasi"), 1)
+        self.assertEqual(board.n(d.TOTAL, "all"), 1)

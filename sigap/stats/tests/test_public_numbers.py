@@ -154,3 +154,22 @@ class PublicFiguresTests(TestCase):
         # A "<5" among the children's rows means no child total is computed from it.
         self.assertNotIn("korban anak tahun 2025", figures)
         self.assertEqual(figures["kasus kekerasan seksual tahun 2025"], "–")
+
+
+class PublicCountingUnitTests(TestCase):
+    def test_linked_reports_about_one_victim_in_one_case_count_once(self) -> None:
+        from sigap.accounts.roles import Role
+        from sigap.cases import actions
+        from sigap.intake.tests.factories import create_report
+        from sigap.lib.testing import create_user
+
+        load_test_regions()
+        operator = create_user(Role.OPERATOR, "operator")
+        consent = {"process": True, "statistics": True}
+        for _ in range(6):
+            reports = [create_report(operator, consent=consent).report for _ in range(2)]
+            actions.open_case(reports, by=operator)
+        data = public.compute(timezone.localdate().year)
+        self.assertEqual(data["cases_by_kecamatan_quarter"]["total"]["count"], 6)
+        self.assertEqual(data["victims_by_age_group_sex"]["total"]["count"], 6)
+        self.assertEqual(data["cases_by_violence_type"]["psikis"]["count"], 6)
