@@ -1,22 +1,41 @@
-"""The SIMFONI-PPA export: one row per victim, in SIMFONI-PPA's categories.
+"""The SIMFONI-PPA export: one row per victim, per victim–perpetrator pair and per perpetrator.
 
 So the data officer enters each case into the ministry's system from a sheet
-instead of typing it twice. De-identified by construction: the rows are built
-from plain code columns only (registration number, dates, kecamatan and
-categories); no sealed field is ever read, so no name, NIK, phone number,
-address, date of birth or free text can reach the file. The desa is left out
-too: with an age group and a sex it can narrow a child's case to a few homes.
+instead of typing it twice. The unit is the case and the victim
+(``sigap.stats.units``): a case counts in the period of its home (earliest)
+report, with every report linked to it, and each victim once, so two linked
+reports about one victim give one row.
 
-Only reports within this unit's authority are exported (a report to be
-transferred is recorded by the unit that takes it over).
+Three tables (the XLSX holds all three; a CSV holds one, ``lembar``):
+
+* **Korban**: one row per victim of the period, with the victim's own case type
+  (KtP / AMPK / Lainnya) and age at the incident, the case's violence types,
+  places and services, and the relation to each perpetrator;
+* **Korban–Terlapor**: one row per victim–perpetrator pair;
+* **Terlapor**: one row per perpetrator (sex, age or age group, education,
+  occupation, relation).
+
+Services are per victim: the complaint (Pengaduan), every SIMFONI service type
+recorded on the case, and Penegakan hukum when the case was referred to the
+police.
+
+De-identified by construction and fast: the rows are built from plain code
+columns only (registration numbers, dates, kecamatan, categories, ages at the
+incident, which intake stores plain); no sealed field is read or decrypted, so
+no name, NIK, phone number, address, date of birth or free text can reach the
+file. The desa is left out too: with an age group and a sex it can narrow a
+child's case to a few homes. Only cases within this unit's authority are
+exported (a case to be transferred is recorded by the unit that takes it over).
 """
 
 from __future__ import annotations
 
 import datetime
+from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.apps import apps
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
@@ -49,14 +68,24 @@ from sigap.stats import dimensions as d
 from sigap.stats.exports import Sheet
 from sigap.stats.forms import Period, month_bounds
 from sigap.stats.models import CountedReport, TallyState
+from sigap.stats.units import distinct_perpetrators, distinct_victims, unit_map
 
-CHUNK = 500
-# The service every report receives: the complaint was taken (Pengaduan).
+CHUNK = 2000
+# The service every victim receives: the complaint was taken (Pengaduan).
 COMPLAINT_SERVICE = "pengaduan"
+# A referral to the police is law enforcement (Penegakan hukum) in SIMFONI-PPA.
+POLICE_SERVICE = "penegakan_hukum"
+
+VICTIM_FIELDS = ("report_id", "position", "nik_index", "name_index", "age_at_incident", "age_group", "is_child",
+                 "case_type", "sex", "education", "occupation", "disability", "marital_status")
+PERPETRATOR_FIELDS = ("report_id", "position", "relation", "sex", "is_child", "age_at_report", "age_group",
+                      "education", "occupation")
+
+SHEETS = ("korban", "korban-terlapor", "terlapor")
 
 
 def report_ids(period: Period) -> list[int]:
-    """The ids of the reports received in the period (and kecamatan), oldest first.
+    """The ids of the reports received in the period (and kecamatan) within this unit's authority, oldest first.
 
     Found through the tally's indexed ``CountedReport``, plus the reports newer
     than its last run; the final filter on ``received_at`` is on those ids only.
@@ -84,155 +113,302 @@ def report_ids(period: Period) -> list[int]:
 
 
 @dataclass
-class ReportData:
+class CaseData:
+    """One counted case (or a report not in a case): its home report's columns and its reports' facts."""
+
     pk: int
     registration_number: str
     received_at: datetime.datetime
     kecamatan_code: str
-    desa_id: str | None
     channel: str
     risk: str
     status: str
-    case_type: str
-    victims: list[Any] = field(default_factory=list)
+    linked_numbers: list[str] = field(default_factory=list)
+    victims: list[dict[str, Any]] = field(default_factory=list)
+    perpetrators: list[dict[str, Any]] = field(default_factory=list)
     violence: set[str] = field(default_factory=set)
     sexual_forms: set[str] = field(default_factory=set)
     places: set[str] = field(default_factory=set)
     place_unknown: bool = False
     first_event: datetime.datetime | None = None
-    relations: list[str] = field(default_factory=list)
     services: set[str] = field(default_factory=set)
+    police: bool = False
+
+    @property
+    def report_count(self) -> int:
+        return 1 + len(self.linked_numbers)
 
 
-def load(ids: list[int]) -> list[ReportData]:
-    """Plain columns of the reports and what hangs off them; sealed columns are never selected."""
-    service_model = None
-    if d.cases_installed():
-        from django.apps import apps
+def _model_fields(model: Any, wanted: tuple[str, ...]) -> list[str]:
+    names = {name for f in model._meta.get_fields() for name in (f.name, getattr(f, "attname", f.name))}
+    return [name for name in wanted if name in names]
 
-        service_model = apps.get_model("cases", "ServiceRecord")
-    out: list[ReportData] = []
-    for i in range(0, len(ids), CHUNK):
-        chunk = ids[i : i + CHUNK]
-        reports = {
-            row[0]: ReportData(*row)
-            for row in Report.objects.filter(pk__in=chunk).values_list(
-                "pk", "registration_number", "received_at", "kecamatan_code", "desa_id", "channel", "risk",
-                "status", "case_type",
-            )
-        }
-        for victim in Victim.objects.filter(report_id__in=chunk).order_by("report_id", "position").values(
-            "report_id", "position", "age_group", "sex", "is_child", "education", "occupation", "disability",
-            "marital_status",
-        ):
-            reports[victim["report_id"]].victims.append(victim)
+
+def load(ids: list[int]) -> list[CaseData]:
+    """The cases whose home report is among ``ids``, with every report of each case (plain columns only)."""
+    units = unit_map(ids)
+    homes = [pk for pk in ids if units.is_home(pk)]
+    members = {pk: units.reports_of(pk) for pk in homes}
+    every = sorted({m for reports in members.values() for m in reports})
+    home_set = set(homes)
+
+    columns: dict[int, tuple[Any, ...]] = {}
+    numbers: dict[int, str] = {}
+    victims: dict[int, list[dict[str, Any]]] = defaultdict(list)
+    perpetrators: dict[int, list[dict[str, Any]]] = defaultdict(list)
+    violence: dict[int, set[str]] = defaultdict(set)
+    forms: dict[int, set[str]] = defaultdict(set)
+    places: dict[int, set[str]] = defaultdict(set)
+    place_unknown: set[int] = set()
+    first_event: dict[int, datetime.datetime] = {}
+    victim_fields = _model_fields(Victim, VICTIM_FIELDS)
+    perpetrator_fields = _model_fields(Perpetrator, PERPETRATOR_FIELDS)
+    for i in range(0, len(every), CHUNK):
+        chunk = every[i : i + CHUNK]
+        for pk, number, received, kecamatan, channel, risk, status in Report.objects.filter(
+            pk__in=chunk
+        ).values_list("pk", "registration_number", "received_at", "kecamatan_code", "channel", "risk", "status"):
+            numbers[pk] = number
+            if pk in home_set:
+                columns[pk] = (pk, number, received, kecamatan, channel, risk, status)
+        for row in Victim.objects.filter(report_id__in=chunk).values_list(*victim_fields):
+            victim = dict(zip(victim_fields, row, strict=True))
+            victims[victim["report_id"]].append(victim)
+        for row in Perpetrator.objects.filter(report_id__in=chunk).values_list(*perpetrator_fields):
+            perpetrator = dict(zip(perpetrator_fields, row, strict=True))
+            perpetrators[perpetrator["report_id"]].append(perpetrator)
         for report_id, kind in ReportViolence.objects.filter(report_id__in=chunk).values_list(
             "report_id", "violence_type"
         ):
-            reports[report_id].violence.add(kind)
+            violence[report_id].add(kind)
         for report_id, form in ReportSexualForm.objects.filter(report_id__in=chunk).values_list("report_id", "form"):
-            reports[report_id].sexual_forms.add(form)
+            forms[report_id].add(form)
         for report_id, place, when in ChronologyEvent.objects.filter(
             report_id__in=chunk, is_current=True
         ).values_list("report_id", "place", "when"):
-            data = reports[report_id]
             if place:
-                data.places.add(place)
+                places[report_id].add(place)
             else:  # not given: "belum dicatat", listed as missing
-                data.place_unknown = True
-            if data.first_event is None or when < data.first_event:
-                data.first_event = when
-        for report_id, relation in Perpetrator.objects.filter(report_id__in=chunk).order_by(
-            "report_id", "position"
-        ).values_list("report_id", "relation"):
-            reports[report_id].relations.append(relation)
-        if service_model is not None:
-            for report_id, kind in service_model.objects.filter(
-                case__case_reports__report_id__in=chunk
-            ).exclude(simfoni_type="").values_list("case__case_reports__report_id", "simfoni_type"):
-                reports[report_id].services.add(kind)
-        out.extend(reports[pk] for pk in chunk if pk in reports)
+                place_unknown.add(report_id)
+            if report_id not in first_event or when < first_event[report_id]:
+                first_event[report_id] = when
+
+    services: dict[int, set[str]] = defaultdict(set)
+    police: set[int] = set()
+    if d.cases_installed() and units.case_of:
+        service_model = apps.get_model("cases", "ServiceRecord")
+        case_model = apps.get_model("cases", "Case")
+        referral_model = apps.get_model("cases", "Referral")
+        case_ids = sorted(units.case_of.values())
+        for i in range(0, len(case_ids), CHUNK):
+            chunk = case_ids[i : i + CHUNK]
+            for case_id, kind in service_model.objects.filter(case_id__in=chunk).exclude(
+                simfoni_type=""
+            ).values_list("case_id", "simfoni_type").distinct():
+                services[case_id].add(kind)
+            police.update(case_model.objects.filter(pk__in=chunk, police_referred_at__isnull=False)
+                          .values_list("pk", flat=True))
+            police.update(referral_model.objects.filter(case_id__in=chunk, is_police=True)
+                          .values_list("case_id", flat=True))
+
+    out: list[CaseData] = []
+    for pk in homes:
+        if pk not in columns:
+            continue
+        data = CaseData(*columns[pk])
+        order = members[pk]
+        data.linked_numbers = [numbers[m] for m in order[1:] if m in numbers]
+        data.victims = distinct_victims([v for m in order for v in victims.get(m, [])], order)
+        data.perpetrators = distinct_perpetrators([p for m in order for p in perpetrators.get(m, [])], order)
+        for m in order:
+            data.violence |= violence.get(m, set())
+            data.sexual_forms |= forms.get(m, set())
+            data.places |= places.get(m, set())
+            data.place_unknown |= m in place_unknown
+            earliest = first_event.get(m)
+            if earliest is not None and (data.first_event is None or earliest < data.first_event):
+                data.first_event = earliest
+        case_id = units.case_of.get(pk)
+        if case_id is not None:
+            data.services = set(services.get(case_id, set()))
+            data.police = case_id in police
+        out.append(data)
     return out
 
 
-def _join(codes: set[str] | list[str], choices: Any) -> str:
-    labels = dict(choices.choices)
-    ordered = [c for c in choices.values if c in codes] + sorted(c for c in set(codes) if c not in labels)
-    return "; ".join(str(labels.get(c, c)) for c in ordered)
+class Labels:
+    """Every label of the export as plain text, looked up once per export (not once per cell)."""
 
+    def __init__(self) -> None:
+        def plain(choices: Any) -> dict[str, str]:
+            return {str(k): str(v) for k, v in choices.choices}
 
-def _services(codes: set[str]) -> str:
-    if d.cases_installed():
-        from sigap.cases.codes import SimfoniService
+        self.sex, self.age = plain(Sex), plain(AgeGroup)
+        self.education, self.occupation = plain(Education), plain(Occupation)
+        self.marital, self.case_type = plain(MaritalStatus), plain(CaseType)
+        self.channel, self.risk, self.status = plain(Channel), plain(Risk), plain(ReportStatus)
+        self.violence, self.forms = plain(ViolenceType), plain(SexualViolenceForm)
+        self.place, self.relation = plain(Place), plain(PerpetratorRelation)
+        self.yes, self.no = _("Ya"), _("Tidak")
+        self.services: dict[str, str] = {COMPLAINT_SERVICE: _("Pengaduan")}
+        self.service_order: list[str] = [COMPLAINT_SERVICE]
+        if d.cases_installed():
+            from sigap.cases.codes import SimfoniService
 
-        return _join(codes | {COMPLAINT_SERVICE}, SimfoniService)
-    return _("Pengaduan")
+            self.services = plain(SimfoniService)
+            self.service_order = list(SimfoniService.values)
+        self.order = {
+            "violence": list(ViolenceType.values), "forms": list(SexualViolenceForm.values),
+            "place": list(Place.values),
+        }
+
+    def join(self, codes: set[str], kind: str) -> str:
+        labels: dict[str, str] = getattr(self, kind)
+        ordered = [c for c in self.order[kind] if c in codes] + sorted(c for c in codes if c not in labels)
+        return "; ".join(labels.get(c, c) for c in ordered)
+
+    def service_list(self, data: CaseData) -> str:
+        codes = data.services | {COMPLAINT_SERVICE}
+        if data.police:
+            codes.add(POLICE_SERVICE)
+        ordered = [c for c in self.service_order if c in codes] + sorted(c for c in codes if c not in self.services)
+        return "; ".join(self.services.get(c, c) for c in ordered)
+
+    def flag(self, value: bool | None) -> str:
+        return self.yes if value else self.no
 
 
 def _date(moment: datetime.datetime | None) -> str:
     return timezone.localtime(moment).date().isoformat() if moment else ""
 
 
+def _age(value: Any) -> Any:
+    return value if value is not None else ""
+
+
 def headers() -> list[str]:
     return [
-        _("No. registrasi"), _("Korban ke-"), _("Tanggal pengaduan"), _("Tanggal kejadian"), _("Kecamatan"),
-        _("Jenis kelamin"), _("Usia"), _("Anak"), _("Pendidikan"), _("Pekerjaan"), _("Disabilitas"),
-        _("Status perkawinan"), _("Jenis kasus"), _("Jenis kekerasan"), _("Bentuk kekerasan seksual"),
-        _("Tempat kejadian"), _("Hubungan pelaku dengan korban"), _("Jumlah terlapor"), _("Jenis layanan"),
-        _("Saluran pengaduan"), _("Risiko"), _("Status"),
+        _("No. registrasi"), _("Laporan terkait"), _("Korban ke-"), _("Tanggal pengaduan"), _("Tanggal kejadian"),
+        _("Kecamatan"), _("Jenis kelamin"), _("Usia saat kejadian"), _("Kelompok usia"), _("Anak"),
+        _("Jenis kasus"), _("Pendidikan"), _("Pekerjaan"), _("Disabilitas"), _("Status perkawinan"),
+        _("Jenis kekerasan"), _("Bentuk kekerasan seksual"), _("Tempat kejadian"),
+        _("Hubungan terlapor dengan korban"), _("Jumlah terlapor"), _("Jenis layanan"), _("Saluran pengaduan"),
+        _("Risiko"), _("Status"),
     ]
 
 
-def rows(reports: list[ReportData]) -> list[list[Any]]:
-    kecamatan = dict(Region.objects.filter(code__in={r.kecamatan_code for r in reports}).values_list("code", "name"))
-    sexes, ages = dict(Sex.choices), dict(AgeGroup.choices)
-    education, occupation = dict(Education.choices), dict(Occupation.choices)
-    marital, case_types = dict(MaritalStatus.choices), dict(CaseType.choices)
-    channels, risks, statuses = dict(Channel.choices), dict(Risk.choices), dict(ReportStatus.choices)
-    yes, no = _("Ya"), _("Tidak")
+def pair_headers() -> list[str]:
+    return [
+        _("No. registrasi"), _("Korban ke-"), _("Terlapor ke-"), _("Jenis kasus korban"),
+        _("Usia korban saat kejadian"), _("Jenis kelamin korban"), _("Hubungan terlapor dengan korban"),
+        _("Jenis kelamin terlapor"), _("Usia terlapor"), _("Kelompok usia terlapor"),
+    ]
+
+
+def perpetrator_headers() -> list[str]:
+    return [
+        _("No. registrasi"), _("Terlapor ke-"), _("Jenis kelamin"), _("Usia"), _("Kelompok usia"), _("Anak"),
+        _("Pendidikan"), _("Pekerjaan"), _("Hubungan dengan korban"),
+    ]
+
+
+def _relations(data: CaseData, labels: Labels) -> str:
+    if not data.perpetrators:
+        return labels.relation[PerpetratorRelation.TIDAK_DIKETAHUI]
+    return "; ".join(f"{_('Terlapor')} {n}: {labels.relation.get(p['relation'], p['relation'])}"
+                     for n, p in enumerate(data.perpetrators, start=1))
+
+
+def rows(cases: list[CaseData], labels: Labels | None = None) -> list[list[Any]]:
+    labels = labels or Labels()
+    kecamatan = dict(Region.objects.filter(code__in={c.kecamatan_code for c in cases}).values_list("code", "name"))
     out: list[list[Any]] = []
-    for report in reports:
-        shared = {
-            "violence": _join(report.violence, ViolenceType),
-            "forms": _join(report.sexual_forms, SexualViolenceForm),
-            "places": _join(report.places, Place),
-            "relations": _join(report.relations or ["tidak_diketahui"], PerpetratorRelation),
-            "services": _services(report.services),
-        }
-        for victim in report.victims:
+    for data in cases:
+        shared = [
+            labels.join(data.violence, "violence"), labels.join(data.sexual_forms, "forms"),
+            labels.join(data.places, "place"), _relations(data, labels), len(data.perpetrators),
+            labels.service_list(data), labels.channel.get(data.channel, data.channel),
+            labels.risk.get(data.risk, data.risk), labels.status.get(data.status, data.status),
+        ]
+        head = [data.registration_number, "; ".join(data.linked_numbers)]
+        dates = [_date(data.received_at), _date(data.first_event), kecamatan.get(data.kecamatan_code,
+                                                                                  data.kecamatan_code)]
+        for number, victim in enumerate(data.victims, start=1):
             out.append([
-                report.registration_number,
-                victim["position"] + 1,
-                _date(report.received_at),
-                _date(report.first_event),
-                kecamatan.get(report.kecamatan_code, report.kecamatan_code),
-                str(sexes.get(victim["sex"], victim["sex"])),
-                str(ages.get(victim["age_group"], victim["age_group"])),
-                yes if victim["is_child"] else no,
-                str(education.get(victim["education"], "")),
-                str(occupation.get(victim["occupation"], "")),
-                yes if victim["disability"] else no,
-                str(marital.get(victim["marital_status"], "")),
-                str(case_types.get(report.case_type, report.case_type)),
-                shared["violence"],
-                shared["forms"],
-                shared["places"],
-                shared["relations"],
-                len(report.relations),
-                shared["services"],
-                str(channels.get(report.channel, report.channel)),
-                str(risks.get(report.risk, report.risk)),
-                str(statuses.get(report.status, report.status)),
+                *head, number, *dates,
+                labels.sex.get(victim["sex"], victim["sex"]),
+                _age(victim.get("age_at_incident")),
+                labels.age.get(victim["age_group"], victim["age_group"]),
+                labels.flag(victim["is_child"]),
+                labels.case_type.get(victim.get("case_type") or "", victim.get("case_type") or ""),
+                labels.education.get(victim["education"], ""),
+                labels.occupation.get(victim["occupation"], ""),
+                labels.flag(victim["disability"]),
+                labels.marital.get(victim["marital_status"], ""),
+                *shared,
             ])
     return out
 
 
-def sheet(period: Period) -> Sheet:
-    """The export, always in Indonesian (SIMFONI-PPA's own terms)."""
+def pair_rows(cases: list[CaseData], labels: Labels | None = None) -> list[list[Any]]:
+    """One row per victim–perpetrator pair of each case."""
+    labels = labels or Labels()
+    out: list[list[Any]] = []
+    for data in cases:
+        for v_number, victim in enumerate(data.victims, start=1):
+            for p_number, perpetrator in enumerate(data.perpetrators, start=1):
+                out.append([
+                    data.registration_number, v_number, p_number,
+                    labels.case_type.get(victim.get("case_type") or "", victim.get("case_type") or ""),
+                    _age(victim.get("age_at_incident")),
+                    labels.sex.get(victim["sex"], victim["sex"]),
+                    labels.relation.get(perpetrator["relation"], perpetrator["relation"]),
+                    labels.sex.get(perpetrator["sex"], perpetrator["sex"]),
+                    _age(perpetrator.get("age_at_report")),
+                    labels.age.get(perpetrator.get("age_group") or "", perpetrator.get("age_group") or ""),
+                ])
+    return out
+
+
+def perpetrator_rows(cases: list[CaseData], labels: Labels | None = None) -> list[list[Any]]:
+    labels = labels or Labels()
+    out: list[list[Any]] = []
+    for data in cases:
+        for number, perpetrator in enumerate(data.perpetrators, start=1):
+            child = perpetrator["is_child"]
+            out.append([
+                data.registration_number, number, labels.sex.get(perpetrator["sex"], perpetrator["sex"]),
+                _age(perpetrator.get("age_at_report")),
+                labels.age.get(perpetrator.get("age_group") or "", perpetrator.get("age_group") or ""),
+                "" if child is None else labels.flag(child),
+                labels.education.get(perpetrator.get("education") or "", ""),
+                labels.occupation.get(perpetrator.get("occupation") or "", ""),
+                labels.relation.get(perpetrator["relation"], perpetrator["relation"]),
+            ])
+    return out
+
+
+def sheets(period: Period, which: tuple[str, ...] = SHEETS) -> list[Sheet]:
+    """The export's tables, always in Indonesian (SIMFONI-PPA's own terms)."""
     with translation.override("id"):
         data = load(report_ids(period))
-        return Sheet(_("SIMFONI-PPA %(start)s sd %(end)s") % {"start": period.start, "end": period.end},
-                     headers(), rows(data))
+        labels = Labels()
+        span = {"start": period.start, "end": period.end}
+        out: list[Sheet] = []
+        if "korban" in which:
+            out.append(Sheet(_("SIMFONI-PPA korban %(start)s sd %(end)s") % span, headers(), rows(data, labels)))
+        if "korban-terlapor" in which:
+            out.append(Sheet(_("Korban-terlapor %(start)s sd %(end)s") % span, pair_headers(),
+                             pair_rows(data, labels)))
+        if "terlapor" in which:
+            out.append(Sheet(_("Terlapor %(start)s sd %(end)s") % span, perpetrator_headers(),
+                             perpetrator_rows(data, labels)))
+        return out
+
+
+def sheet(period: Period) -> Sheet:
+    """The victims' table alone."""
+    return sheets(period, ("korban",))[0]
 
 
 @dataclass
@@ -240,35 +416,42 @@ class Gap:
     registration_number: str
     received_at: datetime.datetime
     missing: list[str]
+    victim: int | None = None  # the victim's number in its case; None: the case as a whole
 
 
-def gaps(reports: list[ReportData]) -> list[Gap]:
-    """Reports missing something SIMFONI-PPA asks for, with what is missing."""
+def gaps(cases: list[CaseData]) -> list[Gap]:
+    """What SIMFONI-PPA asks for and is missing: for the case, then for each victim by number."""
     out: list[Gap] = []
-    for report in reports:
+    for data in cases:
         missing: list[str] = []
-        if not report.violence:
+        if not data.violence:
             missing.append(_("jenis kekerasan"))
-        if "seksual" in report.violence and not report.sexual_forms:
+        if ViolenceType.SEKSUAL in data.violence and not data.sexual_forms:
             missing.append(_("bentuk kekerasan seksual"))
-        if not report.places:
+        if not data.places:
             missing.append(_("tempat dan tanggal kejadian"))
-        elif report.place_unknown:
+        elif data.place_unknown:
             missing.append(_("tempat kejadian (belum dicatat)"))
-        if not report.relations:
+        if not data.perpetrators:
             missing.append(_("terlapor dan hubungannya dengan korban"))
-        if not report.kecamatan_code:
+        if not data.kecamatan_code:
             missing.append(_("kecamatan"))
-        if not report.victims:
+        if not data.victims:
             missing.append(_("korban"))
-        for victim in report.victims:
-            number = victim["position"] + 1
-            if not victim["education"]:
-                missing.append(_("pendidikan korban %(n)d") % {"n": number})
-            if not victim["occupation"]:
-                missing.append(_("pekerjaan korban %(n)d") % {"n": number})
         if missing:
-            out.append(Gap(report.registration_number, report.received_at, missing))
+            out.append(Gap(data.registration_number, data.received_at, missing))
+        for number, victim in enumerate(data.victims, start=1):
+            absent: list[str] = []
+            if victim.get("age_at_incident", 0) is None or not victim["age_group"]:
+                absent.append(_("usia saat kejadian korban %(n)d") % {"n": number})
+            if "case_type" in victim and not victim["case_type"]:
+                absent.append(_("jenis kasus korban %(n)d") % {"n": number})
+            if not victim["education"]:
+                absent.append(_("pendidikan korban %(n)d") % {"n": number})
+            if not victim["occupation"]:
+                absent.append(_("pekerjaan korban %(n)d") % {"n": number})
+            if absent:
+                out.append(Gap(data.registration_number, data.received_at, absent, number))
     return out
 
 
@@ -277,5 +460,7 @@ def quality(period: Period) -> list[Gap]:
 
 
 def quality_sheet(found: list[Gap]) -> Sheet:
-    return Sheet(_("Data belum lengkap"), [_("No. registrasi"), _("Tanggal pengaduan"), _("Yang belum diisi")],
-                 [[g.registration_number, _date(g.received_at), "; ".join(g.missing)] for g in found])
+    return Sheet(_("Data belum lengkap"),
+                 [_("No. registrasi"), _("Tanggal pengaduan"), _("Korban ke-"), _("Yang belum diisi")],
+                 [[g.registration_number, _date(g.received_at), g.victim or "", "; ".join(g.missing)]
+                  for g in found])

@@ -85,26 +85,34 @@ def simfoni_view(request: HttpRequest) -> HttpResponse:
     data = simfoni.load(simfoni.report_ids(period))
     return render(request, "stats/simfoni.html", {
         "form": form, "period": period, "query": period.query(), "gaps": simfoni.gaps(data),
-        "report_count": len(data), "victim_count": sum(len(r.victims) for r in data),
+        "case_count": len(data), "report_count": sum(c.report_count for c in data),
+        "victim_count": sum(len(c.victims) for c in data),
+        "perpetrator_count": sum(len(c.perpetrators) for c in data),
+        "pair_count": sum(len(c.victims) * len(c.perpetrators) for c in data),
     })
 
 
 @permission_required(Perm.EXPORT_STATS)
 @require_GET
 def simfoni_export(request: HttpRequest, fmt: str) -> HttpResponse:
+    """XLSX: the three tables (and the data-quality list when asked); CSV: one table (``lembar``)."""
     form = PeriodForm(request.GET if request.GET else None, default_months=1)
     period = form.period()
     if fmt not in ("csv", "xlsx"):
         raise Http404
-    sheet = simfoni.sheet(period)
-    sheets = [sheet]
-    if request.GET.get("kualitas") == "1":
+    which = request.GET.get("lembar", "korban") if fmt == "csv" else ""
+    if fmt == "csv" and which not in simfoni.SHEETS:
+        raise Http404
+    sheets = simfoni.sheets(period, (which,) if fmt == "csv" else simfoni.SHEETS)
+    if fmt == "xlsx" and request.GET.get("kualitas") == "1":
         sheets.append(simfoni.quality_sheet(simfoni.quality(period)))
     slug, detail = _detail(form)
-    body = exports.to_csv(sheets, titles=len(sheets) > 1) if fmt == "csv" else exports.to_xlsx(sheets)
-    actions.exported("simfoni", fmt, by=request.user, detail=detail, rows=len(sheet.rows), request=request)
+    body = exports.to_csv(sheets, titles=False) if fmt == "csv" else exports.to_xlsx(sheets)
+    actions.exported("simfoni", fmt, by=request.user, detail=f"{detail} {which}".strip(),
+                     rows=len(sheets[0].rows), request=request)
+    suffix = f"-{which}" if which and which != "korban" else ""
     return _attachment(body, exports.CSV_TYPE if fmt == "csv" else exports.XLSX_TYPE,
-                       f"simfoni-ppa-{slug}.{fmt}")
+                       f"simfoni-ppa-{slug}{suffix}.{fmt}")
 
 
 @permission_required(Perm.VIEW_STATS)

@@ -68,6 +68,6 @@ def test_data_officer_reads_the_dashboard_and_downloads_the_simfoni_export(page:
     assert download.value.suggested_filename.startswith("simfoni-ppa-2000-01_")
     body = Path(download.value.path()).read_text(encoding="utf-8-sig")
     rows = list(csv.reader(io.StringIO(body)))
-    assert rows[0][:3] == ["No. registrasi", "Korban ke-", "Tanggal pengaduan"]
+    assert rows[0][:4] == ["No. registrasi", "Laporan terkait", "Korban ke-", "Tanggal pengaduan"]
     assert len(rows) - 1 == Victim.objects.filter(report__authority=Authority.OWN).count()
     assert not {"Nama", "NIK", "Alamat", "Nomor telepon"} & set(rows[0])

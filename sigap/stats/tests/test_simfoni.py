@@ -21,7 +21,7 @@ from sigap.intake.codes import (
     Sex,
     ViolenceType,
 )
-from sigap.intake.models import ChronologyEvent, Report, ReporterIdentity, Victim
+from sigap.intake.models import ChronologyEvent, Perpetrator, Report, ReporterIdentity, Victim
 from sigap.lib.testing import SigapTestCase
 from sigap.stats import dimensions as d
 from sigap.stats import simfoni, tally
@@ -88,12 +88,13 @@ class SimfoniExportTests(SigapTestCase):
         self.assertEqual(header, simfoni.headers())
         for row in rows:
             self.assertIn(row["Jenis kelamin"], labels(Sex))
-            self.assertIn(row["Usia"], labels(AgeGroup))
+            self.assertIn(row["Kelompok usia"], labels(AgeGroup) | {""})
             self.assertIn(row["Pendidikan"], labels(Education) | {""})
             self.assertIn(row["Pekerjaan"], labels(Occupation) | {""})
             self.assertTrue(set(row["Jenis kekerasan"].split("; ")) <= labels(ViolenceType))
             self.assertTrue(set(filter(None, row["Tempat kejadian"].split("; "))) <= labels(Place))
-            self.assertTrue(set(row["Hubungan pelaku dengan korban"].split("; ")) <= labels(PerpetratorRelation))
+            relations = {part.split(": ", 1)[-1] for part in row["Hubungan terlapor dengan korban"].split("; ")}
+            self.assertTrue(relations <= labels(PerpetratorRelation), relations)
             services = set(row["Jenis layanan"].split("; "))
             self.assertIn("Pengaduan", services)
             if d.cases_installed():
@@ -109,7 +110,7 @@ class SimfoniExportTests(SigapTestCase):
         for victim in Victim.objects.filter(report__authority=Authority.OWN).select_related("report")[:40]:
             row = by_key[(victim.report.registration_number, victim.position + 1)]
             self.assertEqual(row["Jenis kelamin"], str(sexes[victim.sex]))
-            self.assertEqual(row["Usia"], victim.age_group)
+            self.assertEqual(row["Kelompok usia"], victim.age_group)
             self.assertEqual(row["Pendidikan"], str(education.get(victim.education, "")))
             self.assertEqual(row["Anak"], "Ya" if victim.is_child else "Tidak")
             types = {str(violence[t]) for t in victim.report.violence.values_list("violence_type", flat=True)}
@@ -122,6 +123,10 @@ class SimfoniExportTests(SigapTestCase):
                              timezone.localtime(first.when).date().isoformat() if first else "")
             self.assertEqual(row["Tanggal pengaduan"], timezone.localtime(victim.report.received_at).date().isoformat())
             self.assertEqual(int(row["Jumlah terlapor"]), victim.report.perpetrators.count())
+            relations = dict(PerpetratorRelation.choices)
+            expected = "; ".join(f"Terlapor {n}: {relations[r]}" for n, r in enumerate(
+                victim.report.perpetrators.order_by("position").values_list("relation", flat=True), start=1))
+            self.assertEqual(row["Hubungan terlapor dengan korban"], expected or "Tidak diketahui")
 
     def test_the_export_holds_no_name_nik_phone_address_or_desa(self) -> None:
         body = self.download().decode("utf-8-sig")
@@ -150,9 +155,45 @@ class SimfoniExportTests(SigapTestCase):
         self.assertEqual(entries.count(), before + 2)
         self.assertEqual(entries.order_by("-seq").first().actor_id, self.data_officer.pk)  # type: ignore[union-attr]
 
+    def test_one_row_per_victim_perpetrator_pair_and_per_perpetrator(self) -> None:
+        own = Report.objects.filter(authority=Authority.OWN)
+        expected_pairs = sorted(
+            (number, v + 1, p + 1)
+            for report_id, number in own.values_list("pk", "registration_number")
+            for v in range(Victim.objects.filter(report_id=report_id).count())
+            for p in range(Perpetrator.objects.filter(report_id=report_id).count())
+        )
+        _header, pairs = parsed(self.download(params={**EVERYTHING, "lembar": "korban-terlapor"}))
+        self.assertEqual(sorted((r["No. registrasi"], int(r["Korban ke-"]), int(r["Terlapor ke-"])) for r in pairs),
+                         expected_pairs)
+        self.assertTrue(expected_pairs)
+        relations = dict(PerpetratorRelation.choices)
+        for row in pairs[:30]:
+            perpetrator = Perpetrator.objects.get(report__registration_number=row["No. registrasi"],
+                                                  position=int(row["Terlapor ke-"]) - 1)
+            self.assertEqual(row["Hubungan terlapor dengan korban"], str(relations[perpetrator.relation]))
+        _header, perpetrators = parsed(self.download(params={**EVERYTHING, "lembar": "terlapor"}))
+        self.assertEqual(len(perpetrators), Perpetrator.objects.filter(report__authority=Authority.OWN).count())
+        self.assertEqual(self.client.get(reverse("stats:simfoni_export", args=["csv"]),
+                                         {**EVERYTHING, "lembar": "nama"}).status_code, 404)
+
+    def test_services_include_law_enforcement_when_the_case_was_referred_to_the_police(self) -> None:
+        if not d.cases_installed():
+            self.skipTest("needs case management")
+        from sigap.cases.models import Case
+
+        _header, rows = parsed(self.download())
+        referred = set(Case.objects.filter(police_referred_at__isnull=False)
+                       .values_list("primary_report__registration_number", flat=True))
+        self.assertTrue(referred)
+        for row in rows:
+            has = "Penegakan hukum" in row["Jenis layanan"].split("; ")
+            if row["No. registrasi"] in referred:
+                self.assertTrue(has, row["No. registrasi"])
+
     def test_the_xlsx_has_a_sheet_of_missing_data_when_asked(self) -> None:
         workbook = load_workbook(io.BytesIO(self.download("xlsx", {**EVERYTHING, "kualitas": "1"})))
-        self.assertEqual(len(workbook.worksheets), 2)
+        self.assertEqual(len(workbook.worksheets), 4)
         self.assertEqual(workbook.worksheets[0].max_row - 1,
                          Victim.objects.filter(report__authority=Authority.OWN).count())
 
@@ -176,7 +217,9 @@ class DataQualityTests(SigapTestCase):
         cls.no_violence.sexual_forms.all().delete()
 
     def test_the_list_names_each_missing_field_by_registration_number_only(self) -> None:
-        found = {g.registration_number: g.missing for g in simfoni.quality(Period("2000-01", this_month()))}
+        found: dict[str, list[str]] = {}
+        for gap in simfoni.quality(Period("2000-01", this_month())):
+            found.setdefault(gap.registration_number, []).extend(gap.missing)
         self.assertIn("pendidikan korban 1", found[self.no_education.registration_number])
         self.assertIn("pekerjaan korban 1", found[self.no_education.registration_number])
         self.assertIn("tempat dan tanggal kejadian", found[self.no_events.registration_number])
@@ -189,3 +232,33 @@ class DataQualityTests(SigapTestCase):
         self.assertContains(response, self.no_education.registration_number)
         self.assertContains(response, "pendidikan korban 1")
         self.assertEqual(response.context["victim_count"], Victim.objects.count())
+
+
+class SimfoniPerCaseTests(SigapTestCase):
+    def test_two_linked_reports_about_one_victim_in_one_case_give_one_victim_row(self) -> None:
+        if not d.cases_installed():
+            self.skipTest("needs case management")
+        from sigap.cases import actions
+        from sigap.intake.tests.factories import adult_victim, create_report
+
+        first = create_report(self.operator).report
+        second = create_report(self.operator, violence_types=["fisik"]).report
+        alone = create_report(self.operator, victims=[adult_victim(name="Ani Lain")]).report
+        actions.open_case([first, second], by=self.operator)
+        tally.run()
+        cases = simfoni.load(simfoni.report_ids(Period("2000-01", this_month())))
+        self.assertEqual(len(cases), 2)
+        table = simfoni.rows(cases)
+        self.assertEqual(len(table), 2)
+        by_number = {row[0]: row for row in table}
+        row = by_number[first.registration_number]
+        self.assertEqual(row[1], second.registration_number)
+        self.assertIn("Fisik", row[headers_index("Jenis kekerasan")])
+        self.assertIn(alone.registration_number, by_number)
+        # Each case's victims times its perpetrators (one each here): two pairs, two perpetrators.
+        self.assertEqual(len(simfoni.pair_rows(cases)), 2)
+        self.assertEqual(len(simfoni.perpetrator_rows(cases)), 2)
+
+
+def headers_index(name: str) -> int:
+    return simfoni.headers().index(name)
