@@ -70,9 +70,14 @@ net for a change none of the markers saw (e.g. an unaudited bulk update).
 once. Numbers lag the data by at most one run; the page says when they were
 last brought up to date.
 
-The SIMFONI-PPA export reads the reports themselves (it needs one row per
-victim) but finds a period's reports through ``CountedReport.received_at`` plus
-the reports newer than the last run, so it never scans the reports table.
+The SIMFONI-PPA export (``simfoni.py``) reads the reports themselves (it needs
+one row per victim, per victim–perpetrator pair and per perpetrator) but finds a
+period's reports through ``CountedReport.received_at`` plus the reports newer
+than the last run, so it never scans the reports table. It counts by the same
+units: a case in the period of its home report, with every report linked to it,
+each victim once. It reads plain columns only (codes, ages at the incident,
+blind indexes to match people) and decrypts nothing; labels are looked up once
+per export.
 
 Monthly report
 --------------
