@@ -34,8 +34,10 @@ from sigap.intake.codes import (
 
 # Dimensions counted in a report's (month, kecamatan) cell. The unit (``units.py``):
 # per report ("laporan"): REPORTS, CHANNEL, STATUS, SOURCE, RESPONSE, RESPONSE_TIME;
-# per case ("kasus", counted once through its home report, ``victims`` = its distinct
-# victims): every other one.
+# per victim (``n`` = cases with such a victim, ``victims`` = such victims): CASE_TYPE
+# (each victim's own: KtP, AMPK, Lainnya), AGE (at the incident), SEX, AGE_SEX, EDUCATION,
+# OCCUPATION, DISABILITY; per case ("kasus", counted once through its home report,
+# ``victims`` = its distinct victims): every other one.
 REPORTS = "reports"
 TOTAL = "total"
 CHANNEL = "channel"
@@ -172,7 +174,8 @@ NOT_RECORDED = _("Belum dicatat")
 # drawn by the dashboard itself; response times have their own table).
 BREAKDOWNS: list[Dimension] = [
     Dimension(VIOLENCE, _("Jenis kekerasan"), *_choices(ViolenceType)),
-    Dimension(AGE, _("Kelompok usia korban"), *_choices(AgeGroup), victim_level=True),
+    Dimension(AGE, _("Kelompok usia korban saat kejadian"), *_with_unknown(_choices(AgeGroup), _("Usia belum diketahui")),
+              victim_level=True),
     Dimension(SEX, _("Jenis kelamin korban"), *_choices(Sex), victim_level=True),
     Dimension(RELATION, _("Hubungan pelaku dengan korban"), *_choices(PerpetratorRelation)),
     Dimension(PLACE, _("Tempat kejadian"), *_with_unknown(_choices(Place), NOT_RECORDED)),
@@ -180,7 +183,8 @@ BREAKDOWNS: list[Dimension] = [
     Dimension(RISK, _("Tingkat risiko"), *_choices(Risk)),
     Dimension(STAGE, _("Tahap penanganan"), stage_values, _stage_labels),
     Dimension(STATUS, _("Status laporan"), *_choices(ReportStatus), per_report=True),
-    Dimension(CASE_TYPE, _("Jenis kasus"), *_choices(CaseType)),
+    Dimension(CASE_TYPE, _("Jenis kasus korban"), *_with_unknown(_choices(CaseType), _("Belum dapat ditentukan")),
+              victim_level=True),
     Dimension(EDUCATION, _("Pendidikan korban"), *_with_unknown(_choices(Education), NOT_RECORDED),
               victim_level=True),
     Dimension(OCCUPATION, _("Pekerjaan korban"), *_with_unknown(_choices(Occupation), NOT_RECORDED),

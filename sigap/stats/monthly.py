@@ -100,8 +100,9 @@ def key_numbers(this: Counts, previous: Counts, last_year: Counts) -> list[KeyNu
         row(_("Korban perempuan"), lambda c: _v(c, d.SEX, Sex.P)),
         row(_("Kasus kekerasan seksual"), lambda c: _n(c, d.VIOLENCE, ViolenceType.SEKSUAL)),
         row(_("Kasus risiko tinggi"), lambda c: _n(c, d.RISK, Risk.TINGGI)),
-        row(_("Kasus KtP"), lambda c: _n(c, d.CASE_TYPE, CaseType.KTP)),
-        row(_("Kasus AMPK"), lambda c: _n(c, d.CASE_TYPE, CaseType.AMPK)),
+        row(_("Korban KtP (perempuan dewasa)"), lambda c: _v(c, d.CASE_TYPE, CaseType.KTP)),
+        row(_("Korban AMPK (anak)"), lambda c: _v(c, d.CASE_TYPE, CaseType.AMPK)),
+        row(_("Korban dewasa laki-laki"), lambda c: _v(c, d.CASE_TYPE, CaseType.LAINNYA)),
         row(_("Laporan direspons tepat waktu"), _on_time, "%"),
         row(_("Kegiatan sosialisasi"), lambda c: sum(n for (dim, _x), (n, _y) in c.items()
                                                      if dim == d.OUTREACH_ACTIVITIES)),

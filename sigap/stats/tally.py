@@ -93,7 +93,8 @@ class ReportFacts:
     source: str
     response_due_at: datetime.datetime
     heard_from: str = ""
-    victims: list[tuple[str, str, str, str, bool]] = field(default_factory=list)  # age, sex, edu, occ, disab
+    # age group (at the incident), sex, education, occupation, disability, case type: one per distinct victim
+    victims: list[tuple[str, str, str, str, bool, str]] = field(default_factory=list)
     relations: set[str] = field(default_factory=set)
     places: set[str] = field(default_factory=set)
     violence: set[str] = field(default_factory=set)
@@ -130,7 +131,7 @@ def _details(report_ids: list[int]) -> dict[int, _Details]:
     out: dict[int, _Details] = {pk: _Details() for pk in report_ids}
     for row in Victim.objects.filter(report_id__in=report_ids).values(
         "report_id", "position", "nik_index", "name_index", "age_group", "sex", "education", "occupation",
-        "disability",
+        "disability", "case_type",
     ):
         out[row["report_id"]].victims.append(dict(row))
     for report_id, relation in Perpetrator.objects.filter(report_id__in=report_ids).values_list(
@@ -148,8 +149,8 @@ def _details(report_ids: list[int]) -> dict[int, _Details]:
     return out
 
 
-def _victim_tuple(row: dict[str, Any]) -> tuple[str, str, str, str, bool]:
-    return (row["age_group"], row["sex"], row["education"], row["occupation"], row["disability"])
+def _victim_tuple(row: dict[str, Any]) -> tuple[str, str, str, str, bool, str]:
+    return (row["age_group"], row["sex"], row["education"], row["occupation"], row["disability"], row["case_type"])
 
 
 def load_facts(report_ids: Iterable[int]) -> list[ReportFacts]:
@@ -248,7 +249,6 @@ def keys_of(facts: ReportFacts, now: datetime.datetime, *, with_stage: bool) -> 
 
     per_case(d.TOTAL, "all")
     per_case(d.RISK, facts.risk)
-    per_case(d.CASE_TYPE, facts.case_type)
     per_case(d.DESA, facts.desa_id or d.UNKNOWN)
     for kind in facts.violence:
         per_case(d.VIOLENCE, kind)
@@ -261,7 +261,8 @@ def keys_of(facts: ReportFacts, now: datetime.datetime, *, with_stage: bool) -> 
 
     # Victim-level: a case counts once per value, its victims once each.
     per_value: Counter[Key] = Counter()
-    for age, sex, education, occupation, disability in facts.victims:
+    for age, sex, education, occupation, disability, case_type in facts.victims:
+        per_value[(d.CASE_TYPE, case_type or d.UNKNOWN)] += 1
         per_value[(d.AGE_SEX, f"{age}|{sex}")] += 1
         per_value[(d.AGE, age)] += 1
         per_value[(d.SEX, sex)] += 1

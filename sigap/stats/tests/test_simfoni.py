@@ -14,6 +14,7 @@ from openpyxl import load_workbook
 from sigap.intake.codes import (
     AgeGroup,
     Authority,
+    CaseType,
     Education,
     Occupation,
     PerpetratorRelation,
@@ -113,6 +114,9 @@ class SimfoniExportTests(SigapTestCase):
             self.assertEqual(row["Kelompok usia"], victim.age_group)
             self.assertEqual(row["Pendidikan"], str(education.get(victim.education, "")))
             self.assertEqual(row["Anak"], "Ya" if victim.is_child else "Tidak")
+            self.assertEqual(row["Usia saat kejadian"],
+                             "" if victim.age_at_incident is None else str(victim.age_at_incident))
+            self.assertEqual(row["Jenis kasus"], str(dict(CaseType.choices).get(victim.case_type, "")))
             types = {str(violence[t]) for t in victim.report.violence.values_list("violence_type", flat=True)}
             self.assertEqual(set(row["Jenis kekerasan"].split("; ")), types)
             current = ChronologyEvent.objects.filter(report=victim.report, is_current=True)
@@ -258,6 +262,25 @@ class SimfoniPerCaseTests(SigapTestCase):
         # Each case's victims times its perpetrators (one each here): two pairs, two perpetrators.
         self.assertEqual(len(simfoni.pair_rows(cases)), 2)
         self.assertEqual(len(simfoni.perpetrator_rows(cases)), 2)
+
+
+    def test_a_victim_who_turned_18_after_the_incident_is_counted_as_a_child(self) -> None:
+        import datetime
+
+        from sigap.intake.tests.factories import create_report, report_payload
+
+        today = timezone.localdate()
+        victim = report_payload()["victims"][0]
+        victim["birth_date"] = (today.replace(year=today.year - 18) - datetime.timedelta(days=40)).isoformat()
+        incident = timezone.localtime() - datetime.timedelta(days=400)
+        event = {**report_payload()["chronology"][0], "when": incident.strftime("%Y-%m-%dT%H:%M")}
+        report = create_report(self.operator, victims=[victim], chronology=[event]).report
+        tally.run()
+        cases = simfoni.load(simfoni.report_ids(Period("2000-01", this_month())))
+        row = next(r for r in simfoni.rows(cases) if r[0] == report.registration_number)
+        self.assertEqual(row[headers_index("Usia saat kejadian")], 17)
+        self.assertEqual(row[headers_index("Anak")], "Ya")
+        self.assertEqual(row[headers_index("Jenis kasus")], str(CaseType.AMPK.label))
 
 
 def headers_index(name: str) -> int:
