@@ -62,7 +62,7 @@ print(json.dumps({{"seconds": time.perf_counter() - started, "cells": result.cel
 
 
 SEED_YEARS_SNIPPET = """
-from sigap.core.seeding import make_context, seed_batch
+from sigap.intake.seeding import make_context, seed_batch
 ctx = make_context(7, years={years})
 left = {count}
 while left > 0:
