@@ -78,7 +78,7 @@ POLICE_SERVICE = "penegakan_hukum"
 
 VICTIM_FIELDS = ("report_id", "position", "nik_index", "name_index", "age_at_incident", "age_group", "is_child",
                  "case_type", "sex", "education", "occupation", "disability", "marital_status")
-PERPETRATOR_FIELDS = ("report_id", "position", "relation", "sex", "is_child", "age_at_report", "age_group",
+PERPETRATOR_FIELDS = ("report_id", "position", "relation", "sex", "is_child", "age_at_incident", "age_group",
                       "education", "occupation")
 
 SHEETS = ("korban", "korban-terlapor", "terlapor")
@@ -139,11 +139,6 @@ class CaseData:
         return 1 + len(self.linked_numbers)
 
 
-def _model_fields(model: Any, wanted: tuple[str, ...]) -> list[str]:
-    names = {name for f in model._meta.get_fields() for name in (f.name, getattr(f, "attname", f.name))}
-    return [name for name in wanted if name in names]
-
-
 def load(ids: list[int]) -> list[CaseData]:
     """The cases whose home report is among ``ids``, with every report of each case (plain columns only)."""
     units = unit_map(ids)
@@ -161,8 +156,6 @@ def load(ids: list[int]) -> list[CaseData]:
     places: dict[int, set[str]] = defaultdict(set)
     place_unknown: set[int] = set()
     first_event: dict[int, datetime.datetime] = {}
-    victim_fields = _model_fields(Victim, VICTIM_FIELDS)
-    perpetrator_fields = _model_fields(Perpetrator, PERPETRATOR_FIELDS)
     for i in range(0, len(every), CHUNK):
         chunk = every[i : i + CHUNK]
         for pk, number, received, kecamatan, channel, risk, status in Report.objects.filter(
@@ -171,11 +164,11 @@ def load(ids: list[int]) -> list[CaseData]:
             numbers[pk] = number
             if pk in home_set:
                 columns[pk] = (pk, number, received, kecamatan, channel, risk, status)
-        for row in Victim.objects.filter(report_id__in=chunk).values_list(*victim_fields):
-            victim = dict(zip(victim_fields, row, strict=True))
+        for row in Victim.objects.filter(report_id__in=chunk).values_list(*VICTIM_FIELDS):
+            victim = dict(zip(VICTIM_FIELDS, row, strict=True))
             victims[victim["report_id"]].append(victim)
-        for row in Perpetrator.objects.filter(report_id__in=chunk).values_list(*perpetrator_fields):
-            perpetrator = dict(zip(perpetrator_fields, row, strict=True))
+        for row in Perpetrator.objects.filter(report_id__in=chunk).values_list(*PERPETRATOR_FIELDS):
+            perpetrator = dict(zip(PERPETRATOR_FIELDS, row, strict=True))
             perpetrators[perpetrator["report_id"]].append(perpetrator)
         for report_id, kind in ReportViolence.objects.filter(report_id__in=chunk).values_list(
             "report_id", "violence_type"
@@ -301,13 +294,13 @@ def pair_headers() -> list[str]:
     return [
         _("No. registrasi"), _("Korban ke-"), _("Terlapor ke-"), _("Jenis kasus korban"),
         _("Usia korban saat kejadian"), _("Jenis kelamin korban"), _("Hubungan terlapor dengan korban"),
-        _("Jenis kelamin terlapor"), _("Usia terlapor"), _("Kelompok usia terlapor"),
+        _("Jenis kelamin terlapor"), _("Usia terlapor saat kejadian"), _("Kelompok usia terlapor"),
     ]
 
 
 def perpetrator_headers() -> list[str]:
     return [
-        _("No. registrasi"), _("Terlapor ke-"), _("Jenis kelamin"), _("Usia"), _("Kelompok usia"), _("Anak"),
+        _("No. registrasi"), _("Terlapor ke-"), _("Jenis kelamin"), _("Usia saat kejadian"), _("Kelompok usia"), _("Anak"),
         _("Pendidikan"), _("Pekerjaan"), _("Hubungan dengan korban"),
     ]
 
@@ -337,10 +330,10 @@ def rows(cases: list[CaseData], labels: Labels | None = None) -> list[list[Any]]
             out.append([
                 *head, number, *dates,
                 labels.sex.get(victim["sex"], victim["sex"]),
-                _age(victim.get("age_at_incident")),
+                _age(victim["age_at_incident"]),
                 labels.age.get(victim["age_group"], victim["age_group"]),
                 labels.flag(victim["is_child"]),
-                labels.case_type.get(victim.get("case_type") or "", victim.get("case_type") or ""),
+                labels.case_type.get(victim["case_type"], victim["case_type"]),
                 labels.education.get(victim["education"], ""),
                 labels.occupation.get(victim["occupation"], ""),
                 labels.flag(victim["disability"]),
@@ -359,13 +352,13 @@ def pair_rows(cases: list[CaseData], labels: Labels | None = None) -> list[list[
             for p_number, perpetrator in enumerate(data.perpetrators, start=1):
                 out.append([
                     data.registration_number, v_number, p_number,
-                    labels.case_type.get(victim.get("case_type") or "", victim.get("case_type") or ""),
-                    _age(victim.get("age_at_incident")),
+                    labels.case_type.get(victim["case_type"], victim["case_type"]),
+                    _age(victim["age_at_incident"]),
                     labels.sex.get(victim["sex"], victim["sex"]),
                     labels.relation.get(perpetrator["relation"], perpetrator["relation"]),
                     labels.sex.get(perpetrator["sex"], perpetrator["sex"]),
-                    _age(perpetrator.get("age_at_report")),
-                    labels.age.get(perpetrator.get("age_group") or "", perpetrator.get("age_group") or ""),
+                    _age(perpetrator["age_at_incident"]),
+                    labels.age.get(perpetrator["age_group"], perpetrator["age_group"]),
                 ])
     return out
 
@@ -378,11 +371,11 @@ def perpetrator_rows(cases: list[CaseData], labels: Labels | None = None) -> lis
             child = perpetrator["is_child"]
             out.append([
                 data.registration_number, number, labels.sex.get(perpetrator["sex"], perpetrator["sex"]),
-                _age(perpetrator.get("age_at_report")),
-                labels.age.get(perpetrator.get("age_group") or "", perpetrator.get("age_group") or ""),
+                _age(perpetrator["age_at_incident"]),
+                labels.age.get(perpetrator["age_group"], perpetrator["age_group"]),
                 "" if child is None else labels.flag(child),
-                labels.education.get(perpetrator.get("education") or "", ""),
-                labels.occupation.get(perpetrator.get("occupation") or "", ""),
+                labels.education.get(perpetrator["education"], ""),
+                labels.occupation.get(perpetrator["occupation"], ""),
                 labels.relation.get(perpetrator["relation"], perpetrator["relation"]),
             ])
     return out
@@ -442,9 +435,9 @@ def gaps(cases: list[CaseData]) -> list[Gap]:
             out.append(Gap(data.registration_number, data.received_at, missing))
         for number, victim in enumerate(data.victims, start=1):
             absent: list[str] = []
-            if victim.get("age_at_incident", 0) is None or not victim["age_group"]:
+            if victim["age_at_incident"] is None or not victim["age_group"]:
                 absent.append(_("usia saat kejadian korban %(n)d") % {"n": number})
-            if "case_type" in victim and not victim["case_type"]:
+            if not victim["case_type"]:
                 absent.append(_("jenis kasus korban %(n)d") % {"n": number})
             if not victim["education"]:
                 absent.append(_("pendidikan korban %(n)d") % {"n": number})

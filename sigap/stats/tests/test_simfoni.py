@@ -181,6 +181,32 @@ class SimfoniExportTests(SigapTestCase):
         self.assertEqual(self.client.get(reverse("stats:simfoni_export", args=["csv"]),
                                          {**EVERYTHING, "lembar": "nama"}).status_code, 404)
 
+    def test_the_perpetrator_sheet_carries_age_at_incident_education_and_occupation(self) -> None:
+        own = Perpetrator.objects.filter(report__authority=Authority.OWN).order_by("pk")
+        known, unknown = own[0], own[1]
+        Perpetrator.objects.filter(pk=known.pk).update(
+            sex=Sex.L, age_at_incident=16, age_group=AgeGroup.A13_17, is_child=True,
+            education=Education.SLTP, occupation=Occupation.PELAJAR,
+        )
+        Perpetrator.objects.filter(pk=unknown.pk).update(age_at_incident=None, age_group="", education="",
+                                                            occupation="")
+        _header, rows = parsed(self.download(params={**EVERYTHING, "lembar": "terlapor"}))
+        by_key = {(r["No. registrasi"], int(r["Terlapor ke-"])): r for r in rows}
+        row = by_key[(known.report.registration_number, known.position + 1)]
+        self.assertEqual((row["Jenis kelamin"], row["Usia saat kejadian"], row["Kelompok usia"], row["Anak"]),
+                         (str(dict(Sex.choices)[Sex.L]), "16", str(dict(AgeGroup.choices)[AgeGroup.A13_17]),
+                          "Ya"))
+        self.assertEqual((row["Pendidikan"], row["Pekerjaan"]),
+                         (str(dict(Education.choices)[Education.SLTP]),
+                          str(dict(Occupation.choices)[Occupation.PELAJAR])))
+        blank = by_key[(unknown.report.registration_number, unknown.position + 1)]
+        self.assertEqual((blank["Usia saat kejadian"], blank["Kelompok usia"], blank["Pendidikan"],
+                          blank["Pekerjaan"]), ("", "", "", ""))
+        _header, pairs = parsed(self.download(params={**EVERYTHING, "lembar": "korban-terlapor"}))
+        pair = next(r for r in pairs if (r["No. registrasi"], int(r["Terlapor ke-"])) ==
+                    (known.report.registration_number, known.position + 1))
+        self.assertEqual(pair["Usia terlapor saat kejadian"], "16")
+
     def test_services_include_law_enforcement_when_the_case_was_referred_to_the_police(self) -> None:
         if not d.cases_installed():
             self.skipTest("needs case management")
