@@ -19,6 +19,7 @@ from sigap.intake.codes import (
     CaseType,
     Channel,
     Education,
+    HeardFrom,
     Occupation,
     PerpetratorRelation,
     Place,
@@ -119,6 +120,7 @@ class CountsAgreeMixin(TestCase):
         for field, dimension, values in (
             ("channel", d.CHANNEL, Channel.values),
             ("status", d.STATUS, ReportStatus.values),
+            ("heard_from", d.HEARD_FROM, HeardFrom.values),
         ):
             for value in values:
                 self.assertEqual(board.n(dimension, value), reports.filter(**{field: value}).count(),
@@ -318,9 +320,13 @@ class CountingUnitTests(CountsAgreeMixin, SigapTestCase):
         first = create_report(self.operator).report
         second = create_report(self.operator, violence_types=["fisik"]).report
         alone = create_report(self.operator, victims=[adult_victim(name="Ani Lain")]).report
+        Report.objects.filter(pk__in=[first.pk, second.pk]).update(heard_from=HeardFrom.PAMFLET)
+        Report.objects.filter(pk=alone.pk).update(heard_from="")
         self.open_case(first, second)
         board = self.board(timezone.now())
         self.assertEqual(board.n(d.REPORTS, "all"), 3)
+        self.assertEqual(board.n(d.HEARD_FROM, HeardFrom.PAMFLET), 2)  # per report, like the channel
+        self.assertEqual(board.n(d.HEARD_FROM, d.UNKNOWN), 1)
         self.assertEqual((board.n(d.TOTAL, "all"), board.victims(d.TOTAL, "all")), (2, 2))
         self.assertEqual(board.n(d.VIOLENCE, "fisik"), 1)
         self.assertEqual(board.n(d.VIOLENCE, "psikis"), 2)
