@@ -21,7 +21,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
-from sigap.accompaniment import actions
+from sigap.accompaniment import actions, monthgrid
 from sigap.accompaniment import letters as content
 from sigap.accompaniment.codes import (
     RESTITUTION_NEXT,
@@ -67,12 +67,15 @@ from sigap.accompaniment.models import (
     Restitution,
     Transfer,
 )
+from sigap.accounts.models import User
 from sigap.accounts.roles import Perm, has_permission
 from sigap.cases import access
 from sigap.cases.actions import CaseActionError
 from sigap.cases.models import Case
+from sigap.cases.queries import workers
 from sigap.cases.views import _case_context, _open_case_page, _show_error, staff_case_view
 from sigap.letters import official
+from sigap.lib.params import parse_id
 from sigap.vault.audit import record
 
 FORMS: dict[str, type[forms.Form]] = {
@@ -269,24 +272,65 @@ def _page_context(request: HttpRequest, case: Case, which: str, bound: forms.For
     return context
 
 
+def _calendar(request: HttpRequest, appointments: Any, template: str, context: dict[str, Any]) -> HttpResponse:
+    """A month of ``appointments`` (a queryset already limited to what the viewer may see) as a grid."""
+    now = timezone.now()
+    today = timezone.localdate(now)
+    month, refused = monthgrid.month_from_query(request.GET, today)
+    grid = monthgrid.build(month, monthgrid.in_month(appointments, month), today)
+    upcoming = (appointments.filter(starts_at__gte=now, status=AppointmentStatus.SCHEDULED)
+                .order_by("starts_at", "id").first())
+    start, end = month.bounds()
+    context.update({
+        "grid": grid, "scheduled": AppointmentStatus.SCHEDULED, "now": now, "param": monthgrid.PARAM,
+        "month_refused": refused,
+        "upcoming": upcoming if upcoming is not None and not start <= upcoming.starts_at < end else None,
+        "upcoming_month": monthgrid.Month.of(timezone.localdate(upcoming.starts_at)) if upcoming else None,
+    })
+    return render(request, template, context, status=400 if refused else 200)
+
+
+def _worker_calendar(request: HttpRequest, worker: Any) -> HttpResponse:
+    mine = Appointment.objects.visible_to(request.user).filter(worker=worker)
+    return _calendar(request, mine, "accompaniment/calendar.html", {
+        "worker": worker,
+        "own": worker.pk == request.user.pk,
+        # Past appointments still without an outcome: the worker records them from the case.
+        "unrecorded": list(mine.filter(starts_at__lt=timezone.now(), status=AppointmentStatus.SCHEDULED)
+                           .select_related("case").order_by("starts_at", "id")[:50]),
+        "workers": workers() if has_permission(request.user, Perm.VIEW_ALL_CASES) else [],
+    })
+
+
 @login_required
 @require_GET
 def my_calendar(request: HttpRequest) -> HttpResponse:
-    """The worker's appointments: the past week still without an outcome, and the next 30 days."""
+    """The signed-in worker's month of appointments."""
     if not has_permission(request.user, Perm.WORK_CASES):
         raise PermissionDenied
-    now = timezone.now()
-    start = timezone.localtime(now).replace(hour=0, minute=0, second=0, microsecond=0)
-    rows = list(actions.appointments_for(request.user, start=start - datetime.timedelta(days=7),
-                                         end=start + datetime.timedelta(days=31)))
-    days: dict[datetime.date, list[Appointment]] = {}
-    for appointment in rows:
-        if appointment.starts_at < start and appointment.status != AppointmentStatus.SCHEDULED:
-            continue
-        days.setdefault(timezone.localdate(appointment.starts_at), []).append(appointment)
-    return render(request, "accompaniment/calendar.html", {
-        "days": sorted(days.items()), "today": timezone.localdate(now), "scheduled": AppointmentStatus.SCHEDULED,
-    })
+    return _worker_calendar(request, request.user)
+
+
+@login_required
+@require_GET
+def worker_calendar(request: HttpRequest, user_pk: int) -> HttpResponse:
+    """A worker's month: the worker themself or a manager; anyone else gets 404 (no one's calendar is probed)."""
+    if not has_permission(request.user, Perm.WORK_CASES):
+        raise PermissionDenied
+    worker_pk = parse_id(user_pk)
+    worker = User.objects.filter(pk=worker_pk).first() if worker_pk else None
+    if worker is None or not monthgrid.can_see_worker(request.user, worker):
+        raise Http404
+    return _worker_calendar(request, worker)
+
+
+@staff_case_view
+@require_GET
+def case_calendar(request: HttpRequest, pk: int) -> HttpResponse:
+    """The case's month of appointments, whoever attends: for everyone who sees the case."""
+    case = _open_case_page(request, pk)
+    context = _case_context(request, case, "accompaniment")
+    return _calendar(request, Appointment.objects.filter(case=case), "accompaniment/case_calendar.html", context)
 
 
 def todays_appointments(user: Any) -> list[Appointment]:

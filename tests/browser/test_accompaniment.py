@@ -8,6 +8,7 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
+from sigap.accompaniment import actions
 from sigap.accompaniment.models import CareChecklist, JusticeRecord, OfficialLetter, Restitution
 from sigap.accompaniment.tests.factories import chronology
 from sigap.accounts.roles import Role
@@ -62,7 +63,8 @@ def test_a_case_worker_walks_a_case_from_post_rape_care_to_a_restitution_order(p
 
     # A hearing on the calendar.
     page.locator("#id_appointment_kind").select_option(label="Sidang pengadilan")
-    page.locator("#id_appointment_starts_at").fill(local(timezone.now() + datetime.timedelta(days=3)))
+    hearing_at = timezone.now() + datetime.timedelta(days=3)
+    page.locator("#id_appointment_starts_at").fill(local(hearing_at))
     page.locator("#id_appointment_worker").select_option(label="Sari")
     page.locator("#id_appointment_place").fill("Pengadilan Negeri Contoh")
     page.get_by_role("button", name="Simpan jadwal").click()
@@ -82,12 +84,56 @@ def test_a_case_worker_walks_a_case_from_post_rape_care_to_a_restitution_order(p
     expect(page.get_by_text("Status restitusi diperbarui.")).to_be_visible()
     expect(page.locator(".panel", has_text="Diputus pengadilan")).to_contain_text("Rp 25000000")
 
-    # The worker's own calendar shows the hearing.
+    # The worker's own month grid shows the hearing on its day (one "next month" away when it falls there).
     page.locator("nav.main-nav").get_by_role("link", name="Jadwal saya", exact=True).click()
-    expect(page.get_by_text("Sidang pengadilan", exact=False)).to_be_visible()
+    expect(page.locator("li.day[aria-current=date]")).to_contain_text("Hari ini")
+    today, hearing_day = timezone.localdate(), timezone.localdate(hearing_at)
+    for _month in range((hearing_day.year - today.year) * 12 + hearing_day.month - today.month):
+        page.locator(".month-nav a[rel=next]").click()
+    day = page.locator("li.day", has=page.locator(f"time[datetime^='{hearing_day.isoformat()}']"))
+    expect(day.locator(".appt")).to_contain_text("Sidang pengadilan")
+    expect(day.locator(".appt")).to_contain_text(case.number)
 
     checklist = CareChecklist.objects.get(case=case)
     assert checklist.items.filter(status="dilakukan").count() == 1
     assert JusticeRecord.objects.get(case=case).police_report_number == "LP/B/77/XII/2026/POLRES"
     assert Restitution.objects.get(case=case).ordered_amount == 25_000_000
     assert OfficialLetter.objects.filter(case=case, letter_type="pengantar_polisi").count() == 1
+
+
+def test_the_month_grid_is_a_day_list_on_a_phone_and_seven_columns_on_a_wide_screen(person) -> None:  # type: ignore[no-untyped-def]  # noqa: F811
+    load_test_regions()
+    manager = create_user(Role.MANAGER, "kepala", first_name="Kepala")
+    worker = create_user(Role.CASE_WORKER, "pendamping", first_name="Sari")
+    operator = create_user(Role.OPERATOR, "operator")
+    report = create_report(operator).report
+    case = case_actions.open_case([report], by=operator)
+    case_actions.assign_case(case, worker, by=manager)
+    # A month with nothing today in it: 10 March 2026 (a Tuesday) and 25 March 2026 (a Wednesday).
+    for day, kind in ((10, "konseling"), (25, "sidang")):
+        actions.schedule_appointment(case, by=worker, kind=kind, worker=worker,
+                                     starts_at=datetime.datetime(2026, 3, day, 9, tzinfo=timezone.get_current_timezone()))
+
+    page = person(worker)
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto("/pendampingan/jadwal/?bulan=2026-03")
+    days = page.locator("li.day")
+    expect(days.filter(has_text="Sesi konseling")).to_be_visible()
+    expect(days.filter(has_text="Selasa, 10 Maret 2026")).to_be_visible()  # the day's name, in words
+    expect(days.filter(has_text="Senin, 9 Maret 2026")).to_be_hidden()  # a day without appointments
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")  # no sideways scrolling
+
+    page.set_viewport_size({"width": 1366, "height": 768})
+    expect(days.filter(has_text="Senin, 9 Maret 2026")).to_be_visible()
+    tops = {round(days.nth(i).bounding_box()["y"]) for i in range(7)}  # type: ignore[index]
+    assert len(tops) == 1, tops  # the first week is one row of seven
+    monday, sunday = days.nth(0).bounding_box(), days.nth(6).bounding_box()
+    assert monday is not None and sunday is not None and sunday["x"] > monday["x"] + 5 * monday["width"]
+    expect(page.locator(".weekdays")).to_contain_text("Sen")
+
+    page.locator(".month-nav a[rel=next]").click()
+    expect(page.locator(".month-nav h2")).to_have_text("April 2026")
+    page.locator(".month-nav a[rel=prev]").click()
+    page.locator(".month-nav a[rel=prev]").click()
+    expect(page.locator(".month-nav h2")).to_have_text("Februari 2026")
+    expect(page.get_by_text("Tidak ada jadwal bulan ini.")).to_be_visible()

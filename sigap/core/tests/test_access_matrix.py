@@ -221,11 +221,14 @@ ACCESS: dict[str, Rule] = {
     "alerts:report_alert": perm(Perm.RECORD_CONTACT),
     "alerts:report_alert_acknowledge": perm(Perm.RECORD_CONTACT),
     "accompaniment:calendar": perm(Perm.WORK_CASES),
+    # The matrix asks for the cast's case worker's calendar: they and the manager (view_all_cases) may see it.
+    "accompaniment:worker_calendar": roles("manager", "case_worker"),
     "accompaniment:statistics": perm(Perm.VIEW_STATS),
     "accompaniment:complaint_form": Rule(perm(Perm.FILE_REPORT).allowed | perm(Perm.SUBMIT_VILLAGE_REPORT).allowed
                                          | perm(Perm.VIEW_REPORTS).allowed),
     "accompaniment:letter_pdf": STAFF_CASES,
     "accompaniment:case": STAFF_CASES,
+    "accompaniment:case_calendar": CASE_READERS,
     "accompaniment:consent_pdf": STAFF_CASES,
     "accompaniment:summary_pdf": STAFF_CASES,
     "core:public_home": PUBLIC,
@@ -287,6 +290,8 @@ class AccessMatrixTests(SigapTestCase):
             "intake:report_": {"pk": case_report.pk},
             "cases:": {"pk": case.pk},
             "conversations:": {"pk": conversation.pk},
+            "accompaniment:worker_calendar": {"user_pk": cls.case_worker.pk},
+            "accompaniment:case_calendar": {"pk": case.pk},
         }
         cls.objects["intake:report_"]["other"] = report.pk
 
