@@ -18,6 +18,7 @@ small print, ``{"t": "field", "label", "lines"}`` a blank to fill in by hand and
 from __future__ import annotations
 
 import datetime
+import logging
 from pathlib import Path
 from typing import Any
 
@@ -26,6 +27,9 @@ from django.utils import formats, translation
 from django.utils.translation import gettext as _
 
 CONFIDENTIAL = "Rahasia"
+LOGO_MM = 22  # the logo's box at the left of the kop surat
+
+logger = logging.getLogger("sigap.letters")
 
 
 def _office() -> dict[str, Any]:
@@ -159,19 +163,32 @@ class _Writer:
             self.pdf.set_x(self.pdf.l_margin + indent)
         self.pdf.multi_cell(self.width - indent, height, latin1(value), align=align, new_x="LMARGIN", new_y="NEXT")
 
+    def logo(self, top: float) -> bool:
+        """Draw the configured logo at the left of the kop; False (and the letter prints without it) when
+        none is configured or the file is missing, unreadable or not an image fpdf2 can embed."""
+        if not settings.SIGAP_LETTER_LOGO:
+            return False
+        path = Path(settings.SIGAP_LETTER_LOGO)
+        try:
+            # Fitted into a 22 mm square: a wide logo must not run under the office's name.
+            self.pdf.image(str(path), x=self.pdf.l_margin, y=top, w=LOGO_MM, h=LOGO_MM, keep_aspect_ratio=True)
+        except Exception as error:  # any failure of the logo (missing, unreadable, not an image) must not stop a letter
+            logger.warning("letter logo not printed (%s); check SIGAP_LETTER_LOGO", type(error).__name__)
+            return False
+        return True
+
     def kop(self, office: dict[str, Any]) -> None:
-        logo = Path(settings.SIGAP_LETTER_LOGO) if settings.SIGAP_LETTER_LOGO else None
         top = self.pdf.get_y()
-        if logo is not None and logo.is_file():
-            self.pdf.image(str(logo), x=self.pdf.l_margin, y=top, h=22)
+        has_logo = self.logo(top)
+        indent = LOGO_MM + 3 if has_logo else 0  # the kop's lines are centred beside the logo, not over it
         for line in office.get("lines", []):
-            self.text(str(line).upper(), 12, "B", 5.5, "C")
-        self.text(str(office.get("name", "")).upper(), 14, "B", 7, "C")
+            self.text(str(line).upper(), 12, "B", 5.5, "C", indent)
+        self.text(str(office.get("name", "")).upper(), 14, "B", 7, "C", indent)
         if office.get("address"):
-            self.text(office["address"], 9.5, "", 4.5, "C")
+            self.text(office["address"], 9.5, "", 4.5, "C", indent)
         if office.get("contact"):
-            self.text(office["contact"], 9.5, "", 4.5, "C")
-        y = max(self.pdf.get_y() + 1.5, top + 24 if logo is not None and logo.is_file() else 0)
+            self.text(office["contact"], 9.5, "", 4.5, "C", indent)
+        y = max(self.pdf.get_y() + 1.5, top + LOGO_MM + 2 if has_logo else 0)
         self.pdf.set_line_width(0.8)
         self.pdf.line(self.pdf.l_margin, y, self.pdf.w - self.pdf.r_margin, y)
         self.pdf.set_line_width(0.2)
