@@ -11,6 +11,7 @@ like every other task. Notifications carry case numbers and kinds only.
 
 from __future__ import annotations
 
+import calendar
 import datetime
 from typing import Any
 
@@ -402,6 +403,17 @@ def add_justice_step(case: Case, *, by: Any, stage: str, on: datetime.date, acco
 
 
 POLICE_PROTECTION_DAYS = 14  # UU TPKS Pasal 42 ayat (2): at most 14 days from when the victim is handled
+# UU TPKS Pasal 45 ayat (2): a court's order restricting the perpetrator lasts at most 6 months; it may be
+# extended once, by a new order of at most 6 months (asked for at least 7 days before it ends, ayat 3).
+COURT_ORDER_MONTHS = 6
+
+
+def _months_later(day: datetime.date, months: int) -> datetime.date:
+    """The same day ``months`` months later, or the last day of that month when it is shorter."""
+    index = day.year * 12 + day.month - 1 + months
+    year, month = divmod(index, 12)
+    last = calendar.monthrange(year, month + 1)[1]
+    return datetime.date(year, month + 1, min(day.day, last))
 
 
 def record_protection(case: Case, *, by: Any, kind: str, granted_at: datetime.datetime,
@@ -419,6 +431,12 @@ def record_protection(case: Case, *, by: Any, kind: str, granted_at: datetime.da
         if ends_on > limit:
             raise CaseActionError(_("Pelindungan sementara oleh polisi paling lama 14 hari (UU TPKS Pasal 42 "
                                     "ayat 2)."), "ends_on")
+    if kind == ProtectionKind.COURT_ORDER:
+        limit = _months_later(start, COURT_ORDER_MONTHS)
+        ends_on = ends_on or limit
+        if ends_on > limit:
+            raise CaseActionError(_("Penetapan pembatasan gerak pelaku paling lama 6 bulan; perpanjangan dicatat "
+                                    "sebagai penetapan baru (UU TPKS Pasal 45 ayat 2)."), "ends_on")
     if ends_on is not None and ends_on < start:
         raise CaseActionError(_("Tanggal berakhir tidak boleh sebelum tanggal mulai."), "ends_on")
     with transaction.atomic():

@@ -22,6 +22,7 @@ from sigap.accompaniment.models import (
     JusticeStep,
     LpskApplication,
     OfficialLetter,
+    Protection,
     Restitution,
     Transfer,
 )
@@ -154,6 +155,23 @@ class CareChecklistTests(SigapTestCase):
 
 
 class JusticeTests(SigapTestCase):
+    def test_a_court_order_restricting_the_perpetrator_lasts_at_most_six_months(self) -> None:
+        case = rape_case(self)
+        granted = datetime.datetime(2026, 8, 31, 10, tzinfo=timezone.get_current_timezone())
+        with self.assertRaises(CaseActionError) as caught:
+            actions.record_protection(case, by=self.case_worker, kind=ProtectionKind.COURT_ORDER, granted_at=granted,
+                                      ends_on=datetime.date(2027, 3, 1))
+        self.assertEqual(caught.exception.field, "ends_on")
+        self.assertIn("Pasal 45", caught.exception.message)
+        self.assertFalse(Protection.objects.filter(case=case).exists())
+        order = actions.record_protection(case, by=self.case_worker, kind=ProtectionKind.COURT_ORDER,
+                                          granted_at=granted)
+        self.assertEqual(order.ends_on, datetime.date(2027, 2, 28))  # six months on, the end of a shorter month
+        extension = actions.record_protection(case, by=self.case_worker, kind=ProtectionKind.COURT_ORDER,
+                                              granted_at=granted.replace(month=11, day=20),
+                                              ends_on=datetime.date(2027, 5, 20))
+        self.assertEqual(extension.ends_on, datetime.date(2027, 5, 20))
+
     def test_police_report_opens_the_24_hour_protection_task_closed_by_police_protection(self) -> None:
         case = rape_case(self)
         police = create_partner("police_uppa", added_by=self.manager)
