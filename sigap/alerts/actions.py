@@ -5,6 +5,8 @@
   of SIGAP can raise it again (e.g. when an amendment raises a report's risk).
 * ``alert_conversation(conversation)``: a new WhatsApp/SMS conversation nobody took.
 * ``acknowledge(alert, by=...)``: "saya tangani", stops the escalation chain.
+* ``record_first_contact(report, by=...)``: "kontak pertama dilakukan" before a case exists;
+  an intake contact against the report, which ends the chain.
 * ``escalate_due(now=...)``: the worker's step for reports past their response deadline.
 * ``warn_roster_gaps(now=...)``: a day's notice to the managers of shifts without a roster entry.
 * ``save_roster_entry``, ``write_handover``, ``acknowledge_handover``.
@@ -43,6 +45,7 @@ from sigap.alerts.models import (
 from sigap.core.notify import notify
 from sigap.intake.codes import ReportStatus, Risk
 from sigap.intake.models import Contact, Report
+from sigap.intake.queries import contacts_since_filing
 from sigap.lib.timewords import due_words
 from sigap.vault.audit import record
 
@@ -211,7 +214,92 @@ def acknowledge(alert: ReportAlert, *, by: Any, request: HttpRequest | None = No
 
 def first_contact_made(report: Report) -> bool:
     """A contact recorded against the report after it was filed (the one it was filed from does not count)."""
-    return Contact.objects.filter(report=report, created_at__gt=report.created_at).exists()
+    return contacts_since_filing(report).exists()
+
+
+def first_contact(report: Report) -> Contact | None:
+    return contacts_since_filing(report).select_related("operator").order_by("created_at", "pk").first()
+
+
+def on_shift(user: Any, now: datetime.datetime | None = None) -> bool:
+    """``user`` is the duty person or the backup of the shift running now."""
+    entry = roster.on_duty(now)
+    return entry is not None and user.pk in (entry.duty_id, entry.backup_id)
+
+
+def may_record_first_contact(report: Report, user: Any, now: datetime.datetime | None = None) -> bool:
+    """The hotline team member who may open the report (operator, manager), the person on duty or
+    backup now, or whoever said "saya tangani" on its alert; only while no case exists."""
+    if not can_use_roster(user) or report.status != ReportStatus.DITERIMA:
+        return False
+    if Report.objects.visible_to(user).filter(pk=report.pk).exists() or on_shift(user, now):
+        return True
+    return ReportAlert.objects.filter(report=report, acknowledged_by=user).exists()
+
+
+def record_first_contact(report: Report, *, by: Any, channel: str, outcome: str, started_at: datetime.datetime,
+                         note: str = "", request: HttpRequest | None = None,
+                         now: datetime.datetime | None = None) -> Contact:
+    """"Kontak pertama dilakukan": the reporter or victim was reached before a case exists.
+
+    Recorded as an intake contact against the report (sealed note; the audit entry
+    carries ids only), the record ``first_contact_made`` reads: the alert ends in the
+    same transaction and its escalation chain stops. Those already escalated to are
+    told it is in hand.
+    """
+    from sigap.intake.actions import record_contact
+    from sigap.intake.forms import (
+        FIRST_CONTACT_CHANNELS,
+        FIRST_CONTACT_NOTE_MAX,
+        FIRST_CONTACT_OUTCOMES,
+    )
+    from sigap.intake.validation import ContactInput, ReportInvalid
+
+    now = now or timezone.now()
+    if not can_use_roster(by):
+        raise PermissionDenied
+    if report.status != ReportStatus.DITERIMA:
+        raise AlertActionError(_("Kasus sudah dibuka dari laporan ini: catat kontak di halaman kasus."))
+    if not may_record_first_contact(report, by, now):
+        raise PermissionDenied
+    if channel not in FIRST_CONTACT_CHANNELS:
+        raise AlertActionError(_("Pilih saluran kontak."), "channel")
+    if outcome not in FIRST_CONTACT_OUTCOMES:
+        raise AlertActionError(_("Pilih hasil kontak."), "outcome")
+    text = (note or "").strip()
+    if len(text) > FIRST_CONTACT_NOTE_MAX:
+        raise AlertActionError(_("Catatan terlalu panjang (paling banyak 1.000 karakter)."), "note")
+    if started_at < report.received_at - datetime.timedelta(minutes=1):
+        raise AlertActionError(_("Waktu kontak tidak boleh sebelum laporan diterima (%(received)s).")
+                               % {"received": _local(report.received_at)}, "started_at")
+    try:
+        data = ContactInput.model_validate({"channel": channel, "outcome": outcome, "started_at": started_at,
+                                            "note": text or None})
+    except ValueError:
+        raise AlertActionError(_("Periksa isian kontak."), "note") from None
+    with transaction.atomic():
+        locked = Report.objects.select_for_update().get(pk=report.pk)
+        if locked.status != ReportStatus.DITERIMA:
+            raise AlertActionError(_("Kasus sudah dibuka dari laporan ini: catat kontak di halaman kasus."))
+        try:
+            contact = record_contact(data, by=by, report=locked, request=request)
+        except ReportInvalid as error:
+            field, message = next(iter(error.fields.items()))
+            raise AlertActionError(str(message), field) from None
+        record("alerts.first_contact_recorded", actor=by, obj=contact, request=request)
+        alert = ReportAlert.objects.select_for_update().filter(report=locked).first()
+        if alert is not None and alert.state != AlertState.ENDED:
+            escalated = alert.level > 0
+            alert.state, alert.ended_at, alert.end_reason = AlertState.ENDED, now, AlertEnd.CONTACT
+            alert.save(update_fields=["state", "ended_at", "end_reason"])
+            record("alerts.report_alert_ended", actor=by, obj=alert, request=request)
+            if escalated:
+                with translation.override(settings.LANGUAGE_CODE):
+                    notify([u for u in managers() if u.pk != by.pk], "alerts.first_contact",
+                           _("Kontak pertama laporan %(number)s dicatat oleh %(user)s. Eskalasi berhenti.")
+                           % {"number": locked.registration_number, "user": by.username},
+                           link=alert_link(locked))
+    return contact
 
 
 def _end_reason(report: Report) -> str | None:

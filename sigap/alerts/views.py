@@ -17,6 +17,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from sigap.alerts import actions, roster
 from sigap.alerts.forms import HandoverForm, RosterForm
 from sigap.alerts.models import Handover, ReportAlert, RosterEntry
+from sigap.intake.forms import FirstContactForm
 from sigap.intake.models import Report
 from sigap.lib.timewords import due_words
 
@@ -118,19 +119,55 @@ def handover_acknowledge(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("alerts:handover")
 
 
-@login_required
-@require_http_methods(["GET"])
-def report_alert(request: HttpRequest, report_pk: int) -> HttpResponse:
-    _require(actions.can_use_roster(request.user))
-    alert = get_object_or_404(ReportAlert.objects.select_related("report", "acknowledged_by"), report_id=report_pk)
+def _render_alert(request: HttpRequest, alert: ReportAlert, *, form: FirstContactForm | None = None,
+                  status: int = 200) -> HttpResponse:
     report = alert.report
     now = timezone.now()
+    may_contact = actions.may_record_first_contact(report, request.user, now)
     return render(request, "alerts/report_alert.html", {
         "alert": alert, "report": report, "kecamatan": actions._kecamatan(report.kecamatan_code),
         "due_words": due_words(report.response_due_at, now) if report.status == "diterima" else "",
         "overdue": report.response_due_at < now,
         "may_open": Report.objects.visible_to(request.user).filter(pk=report.pk).exists(),
-    })
+        "first_contact": actions.first_contact(report),
+        "first_contact_form": (form or FirstContactForm()) if may_contact else None,
+        "refusals": form.non_field_errors() if form is not None and not may_contact else [],
+    }, status=status)
+
+
+@login_required
+@require_http_methods(["GET"])
+def report_alert(request: HttpRequest, report_pk: int) -> HttpResponse:
+    _require(actions.can_use_roster(request.user))
+    alert = get_object_or_404(ReportAlert.objects.select_related("report", "acknowledged_by"), report_id=report_pk)
+    return _render_alert(request, alert)
+
+
+@login_required
+@require_POST
+def report_first_contact(request: HttpRequest, report_pk: int) -> HttpResponse:
+    """"Kontak pertama dilakukan", posted from the alert page or the report page (``kembali=laporan``)."""
+    _require(actions.can_use_roster(request.user))
+    report = get_object_or_404(Report, pk=report_pk)
+    if not actions.may_record_first_contact(report, request.user) and report.status == "diterima":
+        raise PermissionDenied
+    form = FirstContactForm(request.POST)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            actions.record_first_contact(report, by=request.user, channel=data["channel"], outcome=data["outcome"],
+                                         started_at=data["started_at"], note=data["note"], request=request)
+        except actions.AlertActionError as error:
+            form.add_error(error.field if error.field in form.fields else None, error.message)
+        else:
+            messages.success(request, _("Kontak pertama dicatat. Eskalasi laporan ini berhenti."))
+            if request.POST.get("kembali") == "laporan":
+                return redirect("intake:report_detail", pk=report.pk)
+            return redirect("alerts:report_alert", report_pk=report.pk)
+    alert = ReportAlert.objects.select_related("report", "acknowledged_by").filter(report=report).first()
+    if alert is None:  # a report filed before the alerts app: the page shows it without an alert row
+        alert = ReportAlert(report=report)
+    return _render_alert(request, alert, form=form, status=400)
 
 
 @login_required

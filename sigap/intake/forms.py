@@ -987,3 +987,59 @@ class TrackForm(forms.Form):
         label=gettext_lazy("PIN (6 angka)"), max_length=12, error_messages={"required": REQUIRED},
         widget=forms.PasswordInput(attrs={"autocomplete": "off", "inputmode": "numeric"}),
     )
+
+
+# --- the first contact on a report before a case exists ----------------------------------------
+
+FIRST_CONTACT_CHANNELS = (Channel.TELEPON, Channel.WHATSAPP, Channel.SMS, Channel.DATANG_LANGSUNG,
+                          Channel.PENJANGKAUAN)
+# Each means the reporter or victim was reached; a call nobody answered is not a first contact.
+FIRST_CONTACT_OUTCOMES = (ContactOutcome.FOLLOW_UP, ContactOutcome.REFERRED, ContactOutcome.INFORMATION,
+                          ContactOutcome.SILENT)
+FIRST_CONTACT_NOTE_MAX = 1000
+
+
+class AsciiDateTimeField(forms.DateTimeField):
+    """A ``datetime-local`` value; other scripts' digits (which ``strptime`` would accept) are refused."""
+
+    def to_python(self, value: Any) -> datetime.datetime | None:
+        if isinstance(value, str) and not value.isascii():
+            raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
+        return super().to_python(value)
+
+
+class FirstContactForm(forms.Form):
+    """"Kontak pertama dilakukan": the reporter or victim was reached about a report that has no case yet.
+
+    Recorded as an intake contact against the report (the record the alerts app reads
+    to end the report's escalation chain).
+    """
+
+    started_at = AsciiDateTimeField(
+        label=gettext_lazy("Waktu kontak"),
+        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S"],
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        error_messages={"required": REQUIRED, "invalid": gettext_lazy("Tulis tanggal dan jam kontak.")},
+    )
+    channel = forms.ChoiceField(
+        label=gettext_lazy("Saluran"), choices=[(c.value, c.label) for c in FIRST_CONTACT_CHANNELS],
+        error_messages={"required": REQUIRED},
+    )
+    outcome = forms.ChoiceField(
+        label=gettext_lazy("Hasil"), choices=[(c.value, c.label) for c in FIRST_CONTACT_OUTCOMES],
+        widget=forms.RadioSelect, error_messages={"required": REQUIRED},
+        help_text=gettext_lazy("Belum tersambung (tidak diangkat, nomor tidak aktif)? Itu belum kontak pertama: "
+                               "coba lagi, atau tekan \"Saya tangani\" di halaman peringatan."),
+    )
+    note = forms.CharField(
+        label=gettext_lazy("Catatan singkat"), required=False, max_length=FIRST_CONTACT_NOTE_MAX,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=gettext_lazy("Disimpan terenkripsi. Tidak dikirim dalam notifikasi."),
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("initial", {})
+        kwargs["initial"].setdefault("started_at", local_input_value(timezone.now()))
+        kwargs["initial"].setdefault("channel", Channel.TELEPON)
+        kwargs.setdefault("prefix", "kp")
+        super().__init__(*args, **kwargs)

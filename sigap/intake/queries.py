@@ -180,3 +180,12 @@ def find_duplicates(report: Report, user: Any = None) -> list[DuplicateCandidate
         )
         for pk in sorted(found, key=lambda pk: reports[pk].created_at, reverse=True)
     ]
+
+
+def contacts_since_filing(report: Report) -> Any:
+    """Contacts recorded against ``report`` after it was filed: its first contact and later ones.
+
+    The contact the report was filed from does not count. The alerts app reads this to
+    end a report's escalation chain ("kontak pertama").
+    """
+    return Contact.objects.filter(report=report, created_at__gt=report.created_at)

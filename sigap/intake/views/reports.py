@@ -21,12 +21,19 @@ from sigap.intake import access
 from sigap.intake.actions import link_reports, open_report, override_risk
 from sigap.intake.amend import may_amend
 from sigap.intake.codes import Channel, ReportStatus, Risk
-from sigap.intake.forms import STAFF, LinkForm, LookupForm, ReportEntry, RiskOverrideForm
+from sigap.intake.forms import (
+    STAFF,
+    FirstContactForm,
+    LinkForm,
+    LookupForm,
+    ReportEntry,
+    RiskOverrideForm,
+)
 from sigap.intake.lookup import find_reports
 from sigap.intake.lookup_limit import limit_message
 from sigap.intake.models import Report, ReportLink
 from sigap.intake.prefill import attachable_contact, prefill_for
-from sigap.intake.queries import find_duplicates
+from sigap.intake.queries import contacts_since_filing, find_duplicates
 from sigap.intake.triage import reason_labels
 from sigap.intake.validation import ReportInvalid
 from sigap.intake.views.common import (
@@ -307,9 +314,23 @@ def _render_detail(request: HttpRequest, report: Report, *, override_form: RiskO
         "open_case_url": _open_case_url(user, report),
         "may_amend": may_amend(user, report),
         "amendments": list(report.amendments.select_related("by").order_by("at", "id")),
+        "first_contact": contacts_since_filing(report).select_related("operator").order_by("created_at").first(),
+        "first_contact_form": _first_contact_form(user, report),
         **risk_context(report),
     }
     return render(request, "intake/report_detail.html", context, status=status)
+
+
+def _first_contact_form(user: Any, report: Report) -> Any:
+    """"Kontak pertama dilakukan" on a report with no case yet, posted to the alerts app (which ends the
+    report's escalation chain); None when that app is not installed or the user does not answer the hotline."""
+    from django.apps import apps
+
+    if report.status != ReportStatus.DITERIMA or not access.can_record_contact(user):
+        return None
+    if not apps.is_installed("sigap.alerts"):
+        return None
+    return FirstContactForm()
 
 
 def _open_case_url(user: Any, report: Report) -> str:
