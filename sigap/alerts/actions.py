@@ -36,6 +36,8 @@ from sigap.alerts import roster
 from sigap.alerts.models import (
     AlertEnd,
     AlertState,
+    ConversationAlert,
+    EscalatingAlert,
     Handover,
     ReportAlert,
     RosterEntry,
@@ -175,32 +177,64 @@ def alert_report(report: Report, *, reason: str = AlertReason.FILED, now: dateti
     return alert
 
 
-def alert_conversation(conversation: Any, *, now: datetime.datetime | None = None) -> None:
-    """A new WhatsApp/SMS conversation waits: tell the duty person (nobody on duty: the managers)."""
+def conversation_link(conversation: Any) -> str:
+    return reverse("alerts:conversation_alert", args=[conversation.pk])
+
+
+def conversation_due(conversation: Any) -> datetime.datetime:
+    """When a conversation's first unanswered message has waited SIGAP_CHAT_RESPONSE_MINUTES."""
+    since = conversation.waiting_since or conversation.started_at
+    return since + datetime.timedelta(minutes=settings.SIGAP_CHAT_RESPONSE_MINUTES)
+
+
+def alert_conversation(conversation: Any, *, now: datetime.datetime | None = None) -> ConversationAlert:
+    """A new WhatsApp/SMS conversation waits: tell the duty person (nobody on duty: the managers).
+
+    Keeps its alert row, escalated by ``escalate_due`` like a report's while nobody takes it.
+    Safe to call twice.
+    """
+    now = now or timezone.now()
     person = roster.duty_person(roster.on_duty(now))
     recipients = [person] if person is not None else managers()
-    with transaction.atomic(), translation.override(settings.LANGUAGE_CODE):
-        notify(recipients, "alerts.conversation",
-               _("Percakapan %(channel)s baru #%(ref)s menunggu, belum diambil petugas.")
-               % {"channel": conversation.get_channel_display(), "ref": conversation.pk},
-               link=reverse("conversations:detail", args=[conversation.pk]))
+    with transaction.atomic():
+        alert, created = ConversationAlert.objects.select_for_update().get_or_create(
+            conversation=conversation, defaults={"raised_at": now, "due_at": conversation_due(conversation)})
+        if not created:
+            return alert
+        record("alerts.conversation_alert_raised", obj=alert, object_type="conversations.conversation",
+               object_id=conversation.pk)
+        with translation.override(settings.LANGUAGE_CODE):
+            notify(recipients, "alerts.conversation",
+                   _("Percakapan %(channel)s baru #%(ref)s menunggu, belum diambil petugas.")
+                   % {"channel": conversation.get_channel_display(), "ref": conversation.pk},
+                   link=conversation_link(conversation))
+    return alert
 
 
 # --- acknowledging and ending ---------------------------------------------------------------------
 
 
-def acknowledge(alert: ReportAlert, *, by: Any, request: HttpRequest | None = None,
-                now: datetime.datetime | None = None) -> ReportAlert:
-    """"Saya tangani": ``by`` takes the report; the escalation chain stops. Acknowledging twice changes nothing."""
+def _acknowledge(alert: EscalatingAlert, *, by: Any, request: HttpRequest | None,
+                 now: datetime.datetime | None) -> tuple[EscalatingAlert, bool]:
     if not can_use_roster(by):
         raise PermissionDenied
     now = now or timezone.now()
+    locked = type(alert)._default_manager.select_for_update().get(pk=alert.pk)
+    if locked.state != AlertState.OPEN:
+        return locked, False
+    locked.state, locked.acknowledged_by, locked.acknowledged_at = AlertState.ACKNOWLEDGED, by, now
+    locked.save(update_fields=["state", "acknowledged_by", "acknowledged_at"])
+    return locked, True
+
+
+def acknowledge(alert: ReportAlert, *, by: Any, request: HttpRequest | None = None,
+                now: datetime.datetime | None = None) -> ReportAlert:
+    """"Saya tangani": ``by`` takes the report; the escalation chain stops. Acknowledging twice changes nothing."""
     with transaction.atomic():
-        locked = ReportAlert.objects.select_for_update().select_related("report").get(pk=alert.pk)
-        if locked.state != AlertState.OPEN:
+        locked, changed = _acknowledge(alert, by=by, request=request, now=now)
+        assert isinstance(locked, ReportAlert)
+        if not changed:
             return locked
-        locked.state, locked.acknowledged_by, locked.acknowledged_at = AlertState.ACKNOWLEDGED, by, now
-        locked.save(update_fields=["state", "acknowledged_by", "acknowledged_at"])
         record("alerts.report_alert_acknowledged", actor=by, obj=locked, request=request)
         if locked.level > 0:
             # Those escalated to learn it is in hand.
@@ -209,6 +243,24 @@ def acknowledge(alert: ReportAlert, *, by: Any, request: HttpRequest | None = No
                        _("Laporan %(number)s ditangani oleh %(user)s.")
                        % {"number": locked.report.registration_number, "user": by.username},
                        link=alert_link(locked.report))
+    return locked
+
+
+def acknowledge_conversation(alert: ConversationAlert, *, by: Any, request: HttpRequest | None = None,
+                             now: datetime.datetime | None = None) -> ConversationAlert:
+    """"Saya tangani" on a waiting conversation: its escalation chain stops."""
+    with transaction.atomic():
+        locked, changed = _acknowledge(alert, by=by, request=request, now=now)
+        assert isinstance(locked, ConversationAlert)
+        if not changed:
+            return locked
+        record("alerts.conversation_alert_acknowledged", actor=by, obj=locked, request=request)
+        if locked.level > 0:
+            with translation.override(settings.LANGUAGE_CODE):
+                notify([u for u in managers() if u.pk != by.pk], "alerts.acknowledged",
+                       _("Percakapan #%(ref)s ditangani oleh %(user)s.")
+                       % {"ref": locked.conversation_id, "user": by.username},
+                       link=conversation_link(locked.conversation))
     return locked
 
 
@@ -313,7 +365,7 @@ def _end_reason(report: Report) -> str | None:
 # --- escalating ------------------------------------------------------------------------------
 
 
-def escalation_due_at(alert: ReportAlert) -> datetime.datetime:
+def escalation_due_at(alert: ReportAlert | ConversationAlert) -> datetime.datetime:
     """When the next escalation (number ``alert.level + 1``) is due.
 
     The duty person at the deadline, the backup one step later, the managers two
@@ -322,7 +374,7 @@ def escalation_due_at(alert: ReportAlert) -> datetime.datetime:
     """
     step = datetime.timedelta(minutes=settings.SIGAP_ALERT_ESCALATION_MINUTES)
     repeat = datetime.timedelta(minutes=settings.SIGAP_ALERT_REPEAT_MINUTES)
-    due = alert.report.response_due_at
+    due = alert.due_at
     if alert.level <= 2:
         return due + alert.level * step
     return due + 2 * step + (alert.level - 2) * repeat
@@ -332,7 +384,7 @@ def last_level() -> int:
     return 3 + settings.SIGAP_ALERT_MAX_REPEATS
 
 
-def escalation_recipients(alert: ReportAlert, now: datetime.datetime) -> list[Any]:
+def escalation_recipients(alert: EscalatingAlert, now: datetime.datetime) -> list[Any]:
     entry = roster.on_duty(now)
     if alert.level == 0:
         person = roster.duty_person(entry)
@@ -342,14 +394,45 @@ def escalation_recipients(alert: ReportAlert, now: datetime.datetime) -> list[An
     return managers()
 
 
-def escalate_due(*, now: datetime.datetime | None = None, limit: int = 500) -> int:
-    """Escalate every open alert whose next step is due; end those whose report got a contact or a case.
+def _conversation_end_reason(conversation: Any) -> str | None:
+    from sigap.intake.channels.conversations.codes import ConversationState
 
+    if conversation.state == ConversationState.CLOSED:
+        return AlertEnd.CLOSED
+    if conversation.assigned_to_id is not None:
+        return AlertEnd.TAKEN
+    return None
+
+
+def _end(alert: EscalatingAlert, reason: str, now: datetime.datetime) -> None:
+    alert.state, alert.ended_at, alert.end_reason = AlertState.ENDED, now, reason
+    alert.save(update_fields=["state", "ended_at", "end_reason"])
+    kind = "conversation" if isinstance(alert, ConversationAlert) else "report"
+    record(f"alerts.{kind}_alert_ended", obj=alert)
+
+
+def _step_sent(alert: EscalatingAlert, now: datetime.datetime) -> None:
+    alert.level += 1
+    alert.last_escalated_at = now
+    alert.save(update_fields=["level", "last_escalated_at"])
+    kind = "conversation" if isinstance(alert, ConversationAlert) else "report"
+    record(f"alerts.{kind}_escalated", obj=alert)
+
+
+def escalate_due(*, now: datetime.datetime | None = None, limit: int = 500) -> int:
+    """Escalate every open alert whose next step is due; end those dealt with meanwhile.
+
+    Reports: past the response deadline with no first contact and no case.
+    Conversations: waiting past SIGAP_CHAT_RESPONSE_MINUTES, taken by nobody.
     Run every 5 minutes by the worker (``sigap.alerts.tasks``). Each alert is
     locked and re-read in its own transaction, so concurrent runs never send a
-    step twice. Returns how many notifications rounds were sent.
+    step twice. Returns how many notification rounds were sent.
     """
     now = now or timezone.now()
+    return _escalate_reports(now, limit) + _escalate_conversations(now, limit)
+
+
+def _escalate_reports(now: datetime.datetime, limit: int) -> int:
     candidates = list(
         ReportAlert.objects.filter(state=AlertState.OPEN, report__response_due_at__lte=now)
         .order_by("report__response_due_at", "pk")
@@ -363,9 +446,7 @@ def escalate_due(*, now: datetime.datetime | None = None, limit: int = 500) -> i
                 continue
             reason = _end_reason(alert.report)
             if reason is not None:
-                alert.state, alert.ended_at, alert.end_reason = AlertState.ENDED, now, reason
-                alert.save(update_fields=["state", "ended_at", "end_reason"])
-                record("alerts.report_alert_ended", obj=alert)
+                _end(alert, reason, now)
                 continue
             if alert.level >= last_level() or now < escalation_due_at(alert):
                 continue
@@ -379,16 +460,46 @@ def escalate_due(*, now: datetime.datetime | None = None, limit: int = 500) -> i
                           "late": due_words(report.response_due_at, now), "risk": report.get_risk_display().lower(),
                           "channel": report.get_channel_display(), "kecamatan": _kecamatan(report.kecamatan_code)},
                        link=alert_link(report))
-            alert.level += 1
-            alert.last_escalated_at = now
-            alert.save(update_fields=["level", "last_escalated_at"])
-            record("alerts.report_escalated", obj=alert)
+            _step_sent(alert, now)
+            sent += 1
+    return sent
+
+
+def _escalate_conversations(now: datetime.datetime, limit: int) -> int:
+    candidates = list(
+        ConversationAlert.objects.filter(state=AlertState.OPEN, due_at__lte=now)
+        .order_by("due_at", "pk").values_list("pk", flat=True)[:limit]
+    )
+    sent = 0
+    for pk in candidates:
+        with transaction.atomic():
+            alert = ConversationAlert.objects.select_for_update().select_related("conversation").get(pk=pk)
+            if alert.state != AlertState.OPEN:
+                continue
+            conversation = alert.conversation
+            reason = _conversation_end_reason(conversation)
+            if reason is not None:
+                _end(alert, reason, now)
+                continue
+            if alert.level >= last_level() or now < escalation_due_at(alert):
+                continue
+            with translation.override(settings.LANGUAGE_CODE):
+                notify(escalation_recipients(alert, now), "alerts.conversation_escalated",
+                       _("Eskalasi %(level)d: percakapan %(channel)s #%(ref)s menunggu, %(late)s dari batas balasan, "
+                         "belum diambil petugas.")
+                       % {"level": alert.level + 1, "channel": conversation.get_channel_display(),
+                          "ref": conversation.pk, "late": due_words(alert.due_at, now)},
+                       link=conversation_link(conversation))
+            _step_sent(alert, now)
             sent += 1
     return sent
 
 
 def end_settled(*, now: datetime.datetime | None = None, limit: int = 500) -> int:
-    """End open or acknowledged alerts whose report got a case or a first contact (keeps the lists short)."""
+    """End open or acknowledged alerts dealt with meanwhile (keeps the lists short).
+
+    A report that got a case or a first contact; a conversation taken or closed.
+    """
     now = now or timezone.now()
     ended = 0
     for pk in ReportAlert.objects.exclude(state=AlertState.ENDED).exclude(
@@ -399,9 +510,22 @@ def end_settled(*, now: datetime.datetime | None = None, limit: int = 500) -> in
             reason = _end_reason(alert.report)
             if alert.state == AlertState.ENDED or reason is None:
                 continue
-            alert.state, alert.ended_at, alert.end_reason = AlertState.ENDED, now, reason
-            alert.save(update_fields=["state", "ended_at", "end_reason"])
-            record("alerts.report_alert_ended", obj=alert)
+            _end(alert, reason, now)
+            ended += 1
+    from django.db.models import Q
+
+    from sigap.intake.channels.conversations.codes import ConversationState
+
+    settled = Q(conversation__assigned_to__isnull=False) | Q(conversation__state=ConversationState.CLOSED)
+    for pk in ConversationAlert.objects.exclude(state=AlertState.ENDED).filter(settled).values_list(
+        "pk", flat=True
+    )[:limit]:
+        with transaction.atomic():
+            conversation_alert = ConversationAlert.objects.select_for_update().select_related("conversation").get(pk=pk)
+            reason = _conversation_end_reason(conversation_alert.conversation)
+            if conversation_alert.state == AlertState.ENDED or reason is None:
+                continue
+            _end(conversation_alert, reason, now)
             ended += 1
     return ended
 

@@ -6,6 +6,8 @@ names staff accounts, an alert names a report by its primary key.
 
 from __future__ import annotations
 
+import datetime
+
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
@@ -93,17 +95,17 @@ class AlertEnd(models.TextChoices):
     CASE = "kasus", _("Kasus dibuka")
     CONTACT = "kontak", _("Kontak pertama tercatat")
     ACKNOWLEDGED = "diakui", _("Diakui petugas")
+    TAKEN = "diambil", _("Percakapan diambil petugas")
+    CLOSED = "ditutup", _("Percakapan ditutup")
 
 
-class ReportAlert(models.Model):
-    """The alert of one report: raised when it is filed, escalated while its response deadline passes unanswered.
+class EscalatingAlert(models.Model):
+    """What every alert keeps: its state and how far its escalation chain went.
 
     ``level`` counts the escalations sent (0: none yet). The chain stops when
-    someone acknowledges ("saya tangani"), a first contact is recorded against the
-    report or a case is opened from it.
+    someone acknowledges ("saya tangani") or the thing alerted about is dealt with.
     """
 
-    report = models.OneToOneField("intake.Report", on_delete=models.PROTECT, related_name="alert")
     state = models.CharField(max_length=10, choices=AlertState.choices, default=AlertState.OPEN)
     raised_at = models.DateTimeField(default=timezone.now)
     level = models.PositiveSmallIntegerField(default=0)
@@ -114,9 +116,47 @@ class ReportAlert(models.Model):
     end_reason = models.CharField(max_length=10, choices=AlertEnd.choices, blank=True, default="")
 
     class Meta:
+        abstract = True
+
+
+class ReportAlert(EscalatingAlert):
+    """The alert of one report: raised when it is filed, escalated while its response deadline passes unanswered.
+
+    The chain stops when someone acknowledges, a first contact is recorded against
+    the report or a case is opened from it.
+    """
+
+    report = models.OneToOneField("intake.Report", on_delete=models.PROTECT, related_name="alert")
+
+    class Meta:
         indexes = [models.Index(fields=["state", "raised_at"], name="report_alert_state")]
         verbose_name = _("peringatan laporan")
         verbose_name_plural = _("peringatan laporan")
 
     def __str__(self) -> str:
         return f"report alert {self.pk}"
+
+    @property
+    def due_at(self) -> datetime.datetime:
+        return self.report.response_due_at
+
+
+class ConversationAlert(EscalatingAlert):
+    """The alert of a new WhatsApp/SMS conversation nobody has taken yet.
+
+    ``due_at``: when its first message has waited SIGAP_CHAT_RESPONSE_MINUTES. The
+    chain stops when someone takes (is assigned) or closes the conversation, or
+    acknowledges the alert. Names the conversation by its id only.
+    """
+
+    conversation = models.OneToOneField("conversations.Conversation", on_delete=models.PROTECT,
+                                        related_name="alert")
+    due_at = models.DateTimeField()
+
+    class Meta:
+        indexes = [models.Index(fields=["state", "due_at"], name="conversation_alert_due")]
+        verbose_name = _("peringatan percakapan")
+        verbose_name_plural = _("peringatan percakapan")
+
+    def __str__(self) -> str:
+        return f"conversation alert {self.pk}"

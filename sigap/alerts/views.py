@@ -16,7 +16,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from sigap.alerts import actions, roster
 from sigap.alerts.forms import HandoverForm, RosterForm
-from sigap.alerts.models import Handover, ReportAlert, RosterEntry
+from sigap.alerts.models import ConversationAlert, Handover, ReportAlert, RosterEntry
 from sigap.intake.forms import FirstContactForm
 from sigap.intake.models import Report
 from sigap.lib.timewords import due_words
@@ -181,3 +181,35 @@ def report_alert_acknowledge(request: HttpRequest, report_pk: int) -> HttpRespon
     else:
         messages.info(request, _("Laporan ini sudah ditangani atau selesai."))
     return redirect("alerts:report_alert", report_pk=report_pk)
+
+
+@login_required
+@require_http_methods(["GET"])
+def conversation_alert(request: HttpRequest, conversation_pk: int) -> HttpResponse:
+    """A waiting conversation's alert: channel, reference, waiting time; "saya tangani". No sender, no text."""
+    from sigap.intake.channels.conversations.models import Conversation
+
+    _require(actions.can_use_roster(request.user))
+    alert = get_object_or_404(ConversationAlert.objects.select_related("conversation", "acknowledged_by"),
+                              conversation_id=conversation_pk)
+    now = timezone.now()
+    conversation = alert.conversation
+    return render(request, "alerts/conversation_alert.html", {
+        "alert": alert, "conversation": conversation, "now": now,
+        "due_words": due_words(alert.due_at, now) if alert.state != "selesai" else "",
+        "overdue": alert.due_at < now,
+        "may_open": Conversation.objects.visible_to(request.user).filter(pk=conversation.pk).exists(),
+    })
+
+
+@login_required
+@require_POST
+def conversation_alert_acknowledge(request: HttpRequest, conversation_pk: int) -> HttpResponse:
+    _require(actions.can_use_roster(request.user))
+    alert = get_object_or_404(ConversationAlert, conversation_id=conversation_pk)
+    done = actions.acknowledge_conversation(alert, by=request.user, request=request)
+    if done.acknowledged_by_id == request.user.pk:
+        messages.success(request, _("Dicatat: Anda menangani percakapan ini. Eskalasi dihentikan."))
+    else:
+        messages.info(request, _("Percakapan ini sudah ditangani atau selesai."))
+    return redirect("alerts:conversation_alert", conversation_pk=conversation_pk)

@@ -222,6 +222,8 @@ ACCESS: dict[str, Rule] = {
     "alerts:report_alert_acknowledge": perm(Perm.RECORD_CONTACT),
     # and only who may open the report, is on duty now or took its alert (alerts.actions.may_record_first_contact)
     "alerts:report_first_contact": perm(Perm.RECORD_CONTACT),
+    "alerts:conversation_alert": perm(Perm.RECORD_CONTACT),
+    "alerts:conversation_alert_acknowledge": perm(Perm.RECORD_CONTACT),
     "accompaniment:calendar": perm(Perm.WORK_CASES),
     # The matrix asks for the cast's case worker's calendar: they and the manager (view_all_cases) may see it.
     "accompaniment:worker_calendar": roles("manager", "case_worker"),
