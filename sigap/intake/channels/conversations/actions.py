@@ -4,7 +4,7 @@
 * ``take`` / ``assign`` / ``set_never_contact`` / ``close``
 * ``start_report``: record the intake contact, for the report form
 * ``queue_reply`` / ``resend``: an operator's message, sent by the worker
-* ``queue_notification``: a staff notification by WhatsApp
+* ``queue_notification``: a staff notification by WhatsApp or SMS
 
 Inbound messages and provider status updates are not audited one by one (the
 message rows are the record and they carry no staff action); a new conversation
@@ -474,9 +474,12 @@ def queue_auto_reply(conversation: Conversation, text: str, *, now: datetime.dat
 
 
 def save_staff_phone(
-    user: Any, phone: str, enabled: bool, *, request: HttpRequest | None = None
+    user: Any, phone: str, enabled: bool, *, sms: bool = False, request: HttpRequest | None = None
 ) -> StaffPhone | None:
-    """Set (or with an empty ``phone`` remove) the user's own WhatsApp number for notifications."""
+    """Set (or with an empty ``phone`` remove) the user's own number for notifications.
+
+    ``enabled``: notifications by WhatsApp; ``sms``: by SMS to the same number.
+    """
     with transaction.atomic():
         existing = StaffPhone.objects.select_for_update().filter(user=user).first()
         if not phone:
@@ -490,31 +493,43 @@ def save_staff_phone(
             existing = StaffPhone(user=user)
         existing.phone = canonical
         existing.whatsapp_notifications = enabled
+        existing.sms_notifications = sms
         existing.updated_at = timezone.now()
         existing.save()
         record("conversations.staff_phone_saved", actor=user, obj=existing, request=request)
     return existing
 
 
-def queue_notification(user: Any, text: str) -> OutboundMessage | None:
-    """A WhatsApp notice to a staff member who opted in. ``text`` must be generic (no personal data)."""
+def queue_notification(user: Any, text: str, *, channel: str = Channel.WHATSAPP) -> OutboundMessage | None:
+    """A notice by WhatsApp or SMS to a staff member who opted in for that channel.
+
+    ``text`` must be generic (no personal data). Nothing is queued while the channel is off.
+    """
     from django.conf import settings
 
-    from sigap.intake.channels.whatsapp.client import config_ready
+    from sigap.intake.channels.sms.client import config_ready as sms_ready
+    from sigap.intake.channels.whatsapp.client import config_ready as whatsapp_ready
 
-    if not config_ready():
-        return None
-    setting = StaffPhone.objects.filter(user=user, whatsapp_notifications=True).first()
+    if channel == Channel.SMS:
+        if not sms_ready():
+            return None
+        setting = StaffPhone.objects.filter(user=user, sms_notifications=True).first()
+        template = ""
+    else:
+        if not whatsapp_ready():
+            return None
+        setting = StaffPhone.objects.filter(user=user, whatsapp_notifications=True).first()
+        template = settings.SIGAP_WHATSAPP_NOTIFY_TEMPLATE
     if setting is None or not getattr(user, "is_active", False):
         return None
     with transaction.atomic():
         outbound = OutboundMessage.objects.create(
-            channel=Channel.WHATSAPP,
+            channel=channel,
             purpose=OutboundPurpose.NOTIFICATION,
             recipient=setting.phone,
             recipient_user=user,
             body=text,
-            template_name=settings.SIGAP_WHATSAPP_NOTIFY_TEMPLATE,
+            template_name=template,
         )
         _deliver_after_commit(outbound.pk)
     return outbound

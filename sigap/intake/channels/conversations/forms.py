@@ -75,7 +75,12 @@ class StaffPhoneForm(forms.Form):
         max_length=32,
         help_text=gettext_lazy("Kosongkan untuk berhenti menerima notifikasi lewat WhatsApp."),
     )
-    enabled = forms.BooleanField(label=gettext_lazy("Kirim notifikasi ke nomor ini"), required=False, initial=True)
+    enabled = forms.BooleanField(label=gettext_lazy("Kirim notifikasi ke nomor ini lewat WhatsApp"), required=False,
+                                 initial=True)
+    sms = forms.BooleanField(
+        label=gettext_lazy("Kirim juga lewat SMS ke nomor ini"), required=False, initial=False,
+        help_text=gettext_lazy("Untuk peringatan piket saat internet lemah. Isinya sama: tanpa nama atau data pribadi."),
+    )
 
     def clean_phone(self) -> str:
         value = (self.cleaned_data.get("phone") or "").strip()

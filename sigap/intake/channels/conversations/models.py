@@ -270,11 +270,12 @@ class OutboundMessage(models.Model):
 
 
 class StaffPhone(models.Model):
-    """A staff member's WhatsApp number for notifications, sealed; opt-in."""
+    """A staff member's number for notifications, sealed; opt-in per channel (WhatsApp, SMS)."""
 
     user = models.OneToOneField(USER, on_delete=models.PROTECT, related_name="+")
     phone = EncryptedCharField(_("nomor WhatsApp"), purpose="identity", max_length=32)
     whatsapp_notifications = models.BooleanField(_("kirim notifikasi lewat WhatsApp"), default=True)
+    sms_notifications = models.BooleanField(_("kirim notifikasi lewat SMS"), default=False)
     updated_at = models.DateTimeField(default=timezone.now)
 
     class Meta:

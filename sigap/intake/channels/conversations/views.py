@@ -329,13 +329,15 @@ def staff_phone(request: HttpRequest) -> HttpResponse:
     if not requires_two_factor(request.user):
         raise PermissionDenied
     current = StaffPhone.objects.filter(user=request.user.pk).first()
-    initial = {"phone": current.phone if current else "", "enabled": current.whatsapp_notifications if current else True}
+    initial = {"phone": current.phone if current else "", "enabled": current.whatsapp_notifications if current else True,
+               "sms": current.sms_notifications if current else False}
     form = StaffPhoneForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         actions.save_staff_phone(
-            request.user, form.cleaned_data["phone"], form.cleaned_data["enabled"], request=request
+            request.user, form.cleaned_data["phone"], form.cleaned_data["enabled"], sms=form.cleaned_data["sms"],
+            request=request,
         )
-        messages.success(request, _("Pengaturan notifikasi WhatsApp disimpan."))
+        messages.success(request, _("Pengaturan notifikasi WhatsApp dan SMS disimpan."))
         return redirect("conversations:staff_phone")
     status = 400 if request.method == "POST" else 200
     return render(request, "channels/staff_phone.html", {"form": form, "current": current}, status=status)
