@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
@@ -580,6 +581,132 @@ def save_roster_entry(day: datetime.date, shift: str, *, duty: Any, backup: Any,
         RosterGapWarning.objects.filter(date=day, shift=shift).delete()
         record("alerts.roster_saved", actor=by, obj=entry, request=request)
     return entry
+
+
+def delete_roster_entry(entry: RosterEntry, *, by: Any, request: HttpRequest | None = None,
+                        now: datetime.datetime | None = None) -> None:
+    """Remove a planned shift (confirmed by the manager); its people are told. A shift that has ended
+    stays: it is the record of who was on duty when an alert went out."""
+    if not can_plan_roster(by):
+        raise PermissionDenied
+    now = now or timezone.now()
+    found = roster.slot(entry.date, entry.shift)
+    if found.end <= now:
+        raise AlertActionError(_("Shift yang sudah lewat tidak dapat dihapus: ia mencatat siapa yang piket saat itu."))
+    with transaction.atomic():
+        locked = RosterEntry.objects.select_for_update().select_related("duty", "backup").filter(pk=entry.pk).first()
+        if locked is None:
+            return
+        people = [locked.duty, locked.backup]
+        locked.delete()
+        record("alerts.roster_deleted", actor=by, object_type="alerts.shift", object_id=f"{found.date}:{found.shift}",
+               request=request)
+        with translation.override(settings.LANGUAGE_CODE):
+            notify([p for p in people if p.pk != by.pk], "alerts.roster_deleted",
+                   _("Jadwal piket Anda %(date)s, shift %(shift)s, dihapus oleh %(user)s.")
+                   % {"date": found.date.strftime("%d-%m-%Y"), "shift": found.label, "user": by.username},
+                   link=reverse("alerts:roster") + f"?mulai={found.date.isoformat()}")
+
+
+BULK_MAX_DAYS = 92
+
+
+def _week_pattern(monday: datetime.date) -> dict[tuple[int, str], RosterEntry]:
+    rows = RosterEntry.objects.filter(date__gte=monday, date__lte=monday + datetime.timedelta(days=6))
+    return {(row.date.weekday(), row.shift): row for row in rows.select_related("duty", "backup")}
+
+
+def _pattern_for(pattern: dict[tuple[int, str], RosterEntry], day: datetime.date,
+                 shift: str) -> RosterEntry | None:
+    """The source week's entry for ``day``'s ``shift``: the same weekday; for a holiday the source weekend;
+    for a working day whose weekday was a holiday in the source week, the nearest working weekday."""
+    found = pattern.get((day.weekday(), shift))
+    if found is not None:
+        return found
+    if shift == Shift.LIBUR:
+        order = [5, 6, 0, 1, 2, 3, 4]
+    else:
+        order = sorted(range(5), key=lambda weekday: (abs(weekday - day.weekday()), weekday))
+    return next((pattern[(weekday, shift)] for weekday in order if (weekday, shift) in pattern), None)
+
+
+@dataclass
+class BulkResult:
+    planned: int = 0
+    kept: int = 0  # already planned, not overwritten
+    without_pattern: int = 0  # the source week has nothing for that kind of shift
+    unavailable: int = 0  # the source week's people are no longer active on the hotline
+    past: int = 0
+
+
+def repeat_week(source: datetime.date, start: datetime.date, end: datetime.date, *, by: Any, overwrite: bool = False,
+                request: HttpRequest | None = None, now: datetime.datetime | None = None) -> BulkResult:
+    """Plan every shift from ``start`` to ``end`` (inclusive) after the week holding ``source``.
+
+    Each day takes the pattern of the same weekday (``_pattern_for``); shifts already
+    planned are kept unless ``overwrite``; shifts already over are never touched. One
+    transaction; each planned shift is audited as a single save would be. Each person
+    planned is told once, with their number of shifts.
+    """
+    if not can_plan_roster(by):
+        raise PermissionDenied
+    now = now or timezone.now()
+    if end < start:
+        raise AlertActionError(_("Tanggal akhir harus sesudah tanggal mulai."), "end")
+    if (end - start).days + 1 > BULK_MAX_DAYS:
+        raise AlertActionError(_("Paling banyak %(days)d hari sekali rencana.") % {"days": BULK_MAX_DAYS}, "end")
+    monday = source - datetime.timedelta(days=source.weekday())
+    pattern = _week_pattern(monday)
+    if not pattern:
+        raise AlertActionError(_("Minggu contoh belum punya jadwal piket."), "source")
+    if monday <= end and start <= monday + datetime.timedelta(days=6):
+        raise AlertActionError(_("Rentang tanggal tidak boleh mencakup minggu contoh itu sendiri."), "start")
+    candidates = set(roster_candidates().values_list("pk", flat=True))
+    result = BulkResult()
+    shifts_per_person: dict[int, int] = {}
+    people: dict[int, Any] = {}
+    with transaction.atomic():
+        existing = {(row.date, row.shift): row for row in RosterEntry.objects.select_for_update()
+                    .filter(date__gte=start, date__lte=end)}
+        day = start
+        while day <= end:
+            for found in roster.slots_of(day):
+                if found.end <= now:
+                    result.past += 1
+                    continue
+                if (day, found.shift) in existing and not overwrite:
+                    result.kept += 1
+                    continue
+                source_entry = _pattern_for(pattern, day, found.shift)
+                if source_entry is None:
+                    result.without_pattern += 1
+                    continue
+                duty, backup = source_entry.duty, source_entry.backup
+                if duty.pk not in candidates or backup.pk not in candidates or duty.pk == backup.pk:
+                    result.unavailable += 1
+                    continue
+                entry, _created = RosterEntry.objects.update_or_create(
+                    date=day, shift=found.shift,
+                    defaults={"duty": duty, "backup": backup, "planned_by": by, "updated_at": now},
+                )
+                RosterGapWarning.objects.filter(date=day, shift=found.shift).delete()
+                record("alerts.roster_saved", actor=by, obj=entry, request=request)
+                result.planned += 1
+                for person in (duty, backup):
+                    people[person.pk] = person
+                    shifts_per_person[person.pk] = shifts_per_person.get(person.pk, 0) + 1
+            day += datetime.timedelta(days=1)
+        record("alerts.roster_week_repeated", actor=by, object_type="alerts.week", object_id=monday.isoformat(),
+               request=request)
+        with translation.override(settings.LANGUAGE_CODE):
+            for pk, count in shifts_per_person.items():
+                if pk == by.pk:
+                    continue
+                notify([people[pk]], "alerts.roster_planned",
+                       _("Anda dijadwalkan piket atau cadangan %(count)d shift antara %(start)s dan %(end)s.")
+                       % {"count": count, "start": start.strftime("%d-%m-%Y"), "end": end.strftime("%d-%m-%Y")},
+                       link=reverse("alerts:roster") + f"?mulai={start.isoformat()}")
+    return result
 
 
 def write_handover(note: str, *, by: Any, request: HttpRequest | None = None,

@@ -34,3 +34,22 @@ class HandoverForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 5}),
         max_length=4000,
     )
+
+
+class RepeatWeekForm(forms.Form):
+    source = forms.DateField(label=_("Minggu contoh (tanggal mana saja di minggu itu)"),
+                             widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+    start = forms.DateField(label=_("Terapkan mulai tanggal"),
+                            widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+    end = forms.DateField(label=_("Sampai tanggal"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+                          help_text=_("Paling banyak 92 hari. Shift yang sudah lewat tidak diubah."))
+    overwrite = forms.BooleanField(label=_("Timpa shift yang sudah diatur"), required=False,
+                                   help_text=_("Tanpa centang, shift yang sudah punya petugas dibiarkan."))
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        for name in ("source", "start", "end"):
+            value = data.get(name)
+            if value is not None and not 2000 <= value.year <= 2100:
+                self.add_error(name, _("Tanggal di luar jangkauan."))
+        return data

@@ -6,6 +6,8 @@ app_name = "alerts"
 
 urlpatterns = [
     path("", views.roster_view, name="roster"),
+    path("hapus/<int:pk>/", views.roster_delete, name="roster_delete"),
+    path("rencana/", views.roster_repeat, name="roster_repeat"),
     path("serah-terima/", views.handover_view, name="handover"),
     path("serah-terima/<int:pk>/konfirmasi/", views.handover_acknowledge, name="handover_acknowledge"),
     path("peringatan/<int:report_pk>/", views.report_alert, name="report_alert"),

@@ -10,12 +10,13 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from sigap.alerts import actions, roster
-from sigap.alerts.forms import HandoverForm, RosterForm
+from sigap.alerts.forms import HandoverForm, RepeatWeekForm, RosterForm
 from sigap.alerts.models import ConversationAlert, Handover, ReportAlert, RosterEntry
 from sigap.intake.forms import FirstContactForm
 from sigap.intake.models import Report
@@ -75,6 +76,60 @@ def roster_view(request: HttpRequest) -> HttpResponse:
         "current_entry": roster.entry_for(current), "previous": days[0] - datetime.timedelta(days=ROSTER_DAYS),
         "next": days[-1] + datetime.timedelta(days=1),
     }, status=status)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def roster_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    """Remove a planned shift: a confirmation page, then the POST."""
+    _require(actions.can_plan_roster(request.user))
+    entry = get_object_or_404(RosterEntry.objects.select_related("duty", "backup"), pk=pk)
+    found = roster.slot(entry.date, entry.shift)
+    now = timezone.now()
+    status = 200
+    problem = ""
+    if request.method == "POST":
+        try:
+            actions.delete_roster_entry(entry, by=request.user, request=request, now=now)
+        except actions.AlertActionError as error:
+            problem, status = error.message, 400
+        else:
+            messages.success(request, _("Jadwal piket dihapus. Shift itu kini kosong."))
+            return redirect(f"{reverse('alerts:roster')}?mulai={entry.date.isoformat()}")
+    return render(request, "alerts/roster_delete.html", {
+        "entry": entry, "slot": found, "running": found.start <= now < found.end, "past": found.end <= now,
+        "problem": problem,
+    }, status=status)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def roster_repeat(request: HttpRequest) -> HttpResponse:
+    """Bulk planning: repeat one week's pattern over a date range."""
+    _require(actions.can_plan_roster(request.user))
+    today = timezone.localdate()
+    form = RepeatWeekForm(request.POST or None, initial={
+        "source": today, "start": today + datetime.timedelta(days=7 - today.weekday()),
+        "end": today + datetime.timedelta(days=7 - today.weekday() + 27),
+    })
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                result = actions.repeat_week(data["source"], data["start"], data["end"], by=request.user,
+                                             overwrite=data["overwrite"], request=request)
+            except actions.AlertActionError as error:
+                form.add_error(error.field if error.field in form.fields else None, error.message)
+            else:
+                messages.success(request, _(
+                    "%(planned)d shift diatur; %(kept)d sudah diatur sebelumnya dibiarkan; %(missing)d tanpa contoh "
+                    "dan %(unavailable)d dengan petugas yang tidak aktif lagi tetap kosong."
+                ) % {"planned": result.planned, "kept": result.kept, "missing": result.without_pattern,
+                     "unavailable": result.unavailable})
+                return redirect(f"{reverse('alerts:roster')}?mulai={data['start'].isoformat()}")
+        status = 400
+    return render(request, "alerts/roster_repeat.html", {"form": form}, status=status)
 
 
 @login_required

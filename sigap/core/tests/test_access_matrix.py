@@ -217,6 +217,8 @@ ACCESS: dict[str, Rule] = {
     "outreach:media_pamphlet": PUBLIC,
     "alerts:roster": perm(Perm.RECORD_CONTACT),  # alerts.actions.can_use_roster
     "alerts:handover": perm(Perm.RECORD_CONTACT),
+    "alerts:roster_delete": perm(Perm.ASSIGN_CASES),  # alerts.actions.can_plan_roster
+    "alerts:roster_repeat": perm(Perm.ASSIGN_CASES),
     "alerts:handover_acknowledge": perm(Perm.RECORD_CONTACT),
     "alerts:report_alert": perm(Perm.RECORD_CONTACT),
     "alerts:report_alert_acknowledge": perm(Perm.RECORD_CONTACT),
