@@ -19,6 +19,7 @@ kecamatan. Never a name, phone, NIK, address or chronology.
 from __future__ import annotations
 
 import datetime
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -37,6 +38,7 @@ from sigap.alerts import roster
 from sigap.alerts.models import (
     AlertEnd,
     AlertState,
+    CallBack,
     ConversationAlert,
     EscalatingAlert,
     Handover,
@@ -709,9 +711,45 @@ def repeat_week(source: datetime.date, start: datetime.date, end: datetime.date,
     return result
 
 
-def write_handover(note: str, *, by: Any, request: HttpRequest | None = None,
-                   now: datetime.datetime | None = None) -> Handover:
-    """The end-of-shift note of the shift running now, by someone on that shift (or a manager)."""
+CALLBACKS_MAX = 10
+CALLBACK_PAST = datetime.timedelta(hours=24)
+CALLBACK_AHEAD = datetime.timedelta(days=7)
+_CONVERSATION_REF = re.compile(r"#([0-9]{1,18})")
+
+
+def resolve_reference(text: str) -> tuple[Report | None, Any]:
+    """A call-back's reference: a registration number, or ``#<id>`` of a WhatsApp/SMS conversation.
+
+    Raises AlertActionError (field "reference") when neither is found.
+    """
+    from sigap.intake.channels.conversations.models import Conversation
+
+    value = (text or "").strip()
+    match = _CONVERSATION_REF.fullmatch(value)
+    if match is not None:
+        conversation = Conversation.objects.filter(pk=int(match.group(1))).first()
+        if conversation is not None:
+            return None, conversation
+    elif value and value.isascii() and len(value) <= 40:
+        report = Report.objects.filter(registration_number=value.upper()).first()
+        if report is not None:
+            return report, None
+    raise AlertActionError(_("Tidak ditemukan. Tulis nomor registrasi laporan (mis. 1811-2026-000004) atau "
+                             "#nomor percakapan (mis. #41), bukan nama atau nomor telepon."), "reference")
+
+
+def _check_due(due: datetime.datetime, now: datetime.datetime) -> None:
+    if not now - CALLBACK_PAST <= due <= now + CALLBACK_AHEAD:
+        raise AlertActionError(_("Jatuh tempo telepon balik harus antara 24 jam lalu dan 7 hari ke depan."), "due_at")
+
+
+def write_handover(note: str, *, by: Any, callbacks: Iterable[tuple[str, datetime.datetime]] = (),
+                   request: HttpRequest | None = None, now: datetime.datetime | None = None) -> Handover:
+    """The end-of-shift note of the shift running now, by someone on that shift (or a manager).
+
+    ``callbacks``: who needs a call back, as (reference, due time) pairs; each becomes a
+    ``CallBack`` item the next shifts see on their home until someone marks it done.
+    """
     now = now or timezone.now()
     current = roster.slot_at(now)
     entry = roster.entry_for(current)
@@ -724,18 +762,59 @@ def write_handover(note: str, *, by: Any, request: HttpRequest | None = None,
                                "note")
     if len(text) > 4000:
         raise AlertActionError(_("Catatan terlalu panjang (paling banyak 4.000 karakter)."), "note")
+    items = list(callbacks)
+    if len(items) > CALLBACKS_MAX:
+        raise AlertActionError(_("Paling banyak 10 telepon balik per serah terima."), "callbacks")
+    resolved = []
+    for reference, due in items:
+        _check_due(due, now)
+        resolved.append((*resolve_reference(reference), due))
     nxt = roster.slot_at(current.end)
     following = roster.entry_for(nxt)
     with transaction.atomic():
         handover = Handover.objects.create(date=current.date, shift=current.shift, note=text, written_by=by,
                                            written_at=now)
         record("alerts.handover_written", actor=by, obj=handover, request=request)
+        for report, conversation, due in resolved:
+            item = CallBack.objects.create(handover=handover, report=report, conversation=conversation, due_at=due,
+                                           created_by=by, created_at=now)
+            record("alerts.callback_listed", actor=by, obj=item, request=request)
         with translation.override(settings.LANGUAGE_CODE):
             notify(following.people() if following is not None else managers(), "alerts.handover",
                    _("Serah terima shift %(shift)s %(date)s dari %(user)s menunggu konfirmasi Anda.")
                    % {"shift": current.label, "date": current.date.strftime("%d-%m-%Y"), "user": by.username},
                    link=reverse("alerts:handover"))
     return handover
+
+
+def open_callbacks() -> Any:
+    return CallBack.objects.filter(done_at__isnull=True).select_related("report", "handover__written_by")
+
+
+def mark_callback_done(item: CallBack, *, by: Any, request: HttpRequest | None = None,
+                       now: datetime.datetime | None = None) -> CallBack:
+    """The call back was made: who and when. Marking twice changes nothing."""
+    if not can_use_roster(by):
+        raise PermissionDenied
+    with transaction.atomic():
+        locked = CallBack.objects.select_for_update().get(pk=item.pk)
+        if locked.done_at is not None:
+            return locked
+        locked.done_by, locked.done_at = by, now or timezone.now()
+        locked.save(update_fields=["done_by", "done_at"])
+        record("alerts.callback_done", actor=by, obj=locked, request=request)
+    return locked
+
+
+def callback_link(item: CallBack) -> str:
+    """Where a call-back's reference leads: the report's or conversation's alert page, open to the hotline team."""
+    if item.report_id is not None:
+        if ReportAlert.objects.filter(report_id=item.report_id).exists():
+            return reverse("alerts:report_alert", args=[item.report_id])
+        return reverse("intake:report_detail", args=[item.report_id])
+    if ConversationAlert.objects.filter(conversation=item.conversation).exists():
+        return reverse("alerts:conversation_alert", args=[item.conversation_id])
+    return reverse("conversations:detail", args=[item.conversation_id])
 
 
 def may_acknowledge_handover(handover: Handover, user: Any) -> bool:

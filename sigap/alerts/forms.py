@@ -3,6 +3,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from sigap.alerts.models import Shift
@@ -53,3 +54,46 @@ class RepeatWeekForm(forms.Form):
             if value is not None and not 2000 <= value.year <= 2100:
                 self.add_error(name, _("Tanggal di luar jangkauan."))
         return data
+
+
+class CallBackForm(forms.Form):
+    """One "who needs a call back" row of a handover: a reference and when it is due. Blank rows are skipped."""
+
+    reference = forms.CharField(label=_("Laporan atau percakapan"), max_length=40, required=False,
+                                help_text=_("Nomor registrasi (1811-2026-000004) atau #nomor percakapan (#41)."))
+    due_at = forms.DateTimeField(
+        label=_("Telepon balik paling lambat"), required=False,
+        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"],
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+    )
+
+    def clean(self) -> dict[str, Any]:
+        from sigap.alerts.actions import AlertActionError, _check_due, resolve_reference
+
+        data = super().clean() or {}
+        raw_due = self.data.get(self.add_prefix("due_at"), "")
+        if isinstance(raw_due, str) and not raw_due.isascii():
+            self.add_error("due_at", _("Tulis tanggal dan jam."))
+            return data
+        reference, due = data.get("reference", ""), data.get("due_at")
+        if not reference and due is None:
+            return data
+        if not reference:
+            self.add_error("reference", _("Wajib diisi."))
+        if due is None and "due_at" not in self.errors:
+            self.add_error("due_at", _("Wajib diisi."))
+        try:
+            if reference:
+                resolve_reference(reference)
+            if due is not None:
+                _check_due(due, timezone.now())
+        except AlertActionError as error:
+            self.add_error(error.field if error.field in self.fields else None, error.message)
+        return data
+
+    def item(self) -> tuple[str, Any] | None:
+        data = self.cleaned_data
+        return (data["reference"], data["due_at"]) if data.get("reference") else None
+
+
+CallBackFormSet = forms.formset_factory(CallBackForm, extra=3, max_num=10, absolute_max=10, validate_max=True)

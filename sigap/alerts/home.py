@@ -1,7 +1,7 @@
 """The "Hari ini" sections of the staff home (``sigap.core.home``), per role.
 
 * hotline team (records contacts): new reports not yet acknowledged, conversations
-  waiting, handovers (with their call-backs) waiting for this user's confirmation;
+  waiting, call-backs due (from handovers), handovers waiting for this user's confirmation;
 * manager (approves plans): overdue reports, overdue tasks, open cases without a
   worker, plans and closures waiting for approval, the roster's next gaps;
 * case worker (works cases): own tasks due today or overdue, new assignments;
@@ -70,7 +70,23 @@ def _hotline(user: Any, now: datetime.datetime) -> list[Section]:
     conversations = Section(key="percakapan", title=gettext_lazy("Percakapan menunggu balasan"), items=chat_items,
                             empty=gettext_lazy("Tidak ada percakapan yang menunggu."),
                             count=chats.count() or None, more_link=reverse("conversations:inbox"))
-    return [reports, conversations, _handovers(user)]
+    return [reports, conversations, _callbacks(now), _handovers(user)]
+
+
+def _callbacks(now: datetime.datetime) -> Section:
+    """Call-backs handed over and not yet made, the earliest due first (references only)."""
+    waiting = actions.open_callbacks().order_by("due_at", "pk")
+    shown = list(waiting[:SHOWN])
+    return Section(
+        key="telepon-balik", title=gettext_lazy("Telepon balik"),
+        empty=gettext_lazy("Tidak ada telepon balik yang menunggu."),
+        items=[Item(text=_("%(reference)s · dari serah terima %(user)s")
+                    % {"reference": c.reference, "user": c.handover.written_by.username},
+                    link=reverse("alerts:handover") + f"#telepon-balik-{c.pk}", note=due_words(c.due_at, now),
+                    urgent=c.due_at < now) for c in shown],
+        count=(waiting.count() if len(shown) == SHOWN else len(shown)) or None,
+        more_link=reverse("alerts:handover"),
+    )
 
 
 def _handovers(user: Any) -> Section:
@@ -189,8 +205,8 @@ def sections(user: Any, now: datetime.datetime) -> list[Section]:
     ):
         found += _hotline(user, now)
     elif has_permission(user, Perm.RECORD_CONTACT):
-        waiting = _handovers(user)  # e.g. a case worker on the next shift
-        found += [waiting] if waiting.items else []
+        waiting = _handovers(user)  # e.g. a case worker on the next shift: the call-backs handed to them
+        found += [_callbacks(now), waiting] if waiting.items else []
     if has_permission(user, Perm.APPROVE_PLANS):
         found += _manager(user, now)
     if has_permission(user, Perm.WORK_CASES) and not has_permission(user, Perm.APPROVE_PLANS):

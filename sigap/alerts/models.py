@@ -160,3 +160,42 @@ class ConversationAlert(EscalatingAlert):
 
     def __str__(self) -> str:
         return f"conversation alert {self.pk}"
+
+
+class CallBack(models.Model):
+    """Someone who needs a call back, handed over at the end of a shift: a report or a conversation
+    by reference (never a name or number), when it is due, and who did it.
+    """
+
+    handover = models.ForeignKey(Handover, on_delete=models.PROTECT, related_name="callbacks")
+    report = models.ForeignKey("intake.Report", on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    conversation = models.ForeignKey("conversations.Conversation", on_delete=models.PROTECT, null=True, blank=True,
+                                     related_name="+")
+    due_at = models.DateTimeField(_("jatuh tempo"))
+    created_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+    done_by = models.ForeignKey(USER, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    done_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["due_at", "id"]
+        indexes = [models.Index(fields=["done_at", "due_at"], name="callback_open_due")]
+        constraints = [
+            models.CheckConstraint(
+                condition=(models.Q(report__isnull=False, conversation__isnull=True)
+                           | models.Q(report__isnull=True, conversation__isnull=False)),
+                name="callback_one_reference",
+            ),
+        ]
+        verbose_name = _("telepon balik")
+        verbose_name_plural = _("telepon balik")
+
+    def __str__(self) -> str:
+        return f"call-back {self.pk}"
+
+    @property
+    def reference(self) -> str:
+        """What staff see: the registration number, or ``#id`` of the conversation."""
+        if self.report is not None:
+            return str(self.report.registration_number)
+        return f"#{self.conversation_id}"

@@ -16,8 +16,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from sigap.alerts import actions, roster
-from sigap.alerts.forms import HandoverForm, RepeatWeekForm, RosterForm
-from sigap.alerts.models import ConversationAlert, Handover, ReportAlert, RosterEntry
+from sigap.alerts.forms import CallBackFormSet, HandoverForm, RepeatWeekForm, RosterForm
+from sigap.alerts.models import CallBack, ConversationAlert, Handover, ReportAlert, RosterEntry
 from sigap.intake.forms import FirstContactForm
 from sigap.intake.models import Report
 from sigap.lib.timewords import due_words
@@ -142,26 +142,55 @@ def handover_view(request: HttpRequest) -> HttpResponse:
     may_write = actions.can_plan_roster(request.user) or (
         entry is not None and request.user.pk in (entry.duty_id, entry.backup_id))
     form = HandoverForm(request.POST or None)
+    # A post without the call-back rows (their management form) lists none.
+    with_rows = request.method == "POST" and "tb-TOTAL_FORMS" in request.POST
+    callbacks = CallBackFormSet(request.POST if with_rows else None, prefix="tb")
     status = 200
     if request.method == "POST":
         _require(may_write)
-        if form.is_valid():
+        rows_valid = callbacks.is_valid() if with_rows else True
+        if form.is_valid() and rows_valid:
+            row_forms = callbacks.forms if with_rows else []
+            items = [item for item in (f.item() for f in row_forms) if item is not None]
             try:
-                actions.write_handover(form.cleaned_data["note"], by=request.user, request=request)
+                actions.write_handover(form.cleaned_data["note"], by=request.user, callbacks=items, request=request)
             except actions.AlertActionError as error:
-                form.add_error("note", error.message)
+                form.add_error("note" if error.field == "note" else None, error.message)
             else:
                 messages.success(request, _("Catatan serah terima dikirim ke shift berikutnya."))
                 return redirect("alerts:handover")
         status = 400
     handovers = list(Handover.objects.select_related("written_by", "acknowledged_by")[:20])
+    listed: dict[int, list[dict[str, Any]]] = {}
+    for item in CallBack.objects.filter(handover__in=handovers).select_related("report", "done_by"):
+        listed.setdefault(item.handover_id, []).append({
+            "item": item, "link": actions.callback_link(item), "due_words": due_words(item.due_at, now),
+            "overdue": item.due_at < now})
     rows: list[dict[str, Any]] = [
-        {"handover": h, "slot": roster.slot(h.date, h.shift), "may_ack": actions.may_acknowledge_handover(h, request.user)}
+        {"handover": h, "slot": roster.slot(h.date, h.shift), "may_ack": actions.may_acknowledge_handover(h, request.user),
+         "callbacks": listed.get(h.pk, [])}
         for h in handovers
     ]
     return render(request, "alerts/handover.html", {
-        "rows": rows, "form": form if may_write else None, "current": current, "current_entry": entry,
+        "rows": rows, "form": form if may_write else None, "callbacks": callbacks, "current": current,
+        "current_entry": entry,
     }, status=status)
+
+
+@login_required
+@require_POST
+def callback_done(request: HttpRequest, pk: int) -> HttpResponse:
+    """"Sudah ditelepon": who made the call back and when."""
+    _require(actions.can_use_roster(request.user))
+    item = get_object_or_404(CallBack, pk=pk)
+    done = actions.mark_callback_done(item, by=request.user, request=request)
+    if done.done_by_id == request.user.pk:
+        messages.success(request, _("Telepon balik %(reference)s dicatat selesai.") % {"reference": done.reference})
+    else:
+        messages.info(request, _("Telepon balik ini sudah dicatat selesai."))
+    if request.POST.get("kembali") == "beranda":
+        return redirect("core:staff_home")
+    return redirect(f"{reverse('alerts:handover')}#serah-terima-{done.handover_id}")
 
 
 @login_required

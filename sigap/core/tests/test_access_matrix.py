@@ -220,6 +220,7 @@ ACCESS: dict[str, Rule] = {
     "alerts:roster_delete": perm(Perm.ASSIGN_CASES),  # alerts.actions.can_plan_roster
     "alerts:roster_repeat": perm(Perm.ASSIGN_CASES),
     "alerts:handover_acknowledge": perm(Perm.RECORD_CONTACT),
+    "alerts:callback_done": perm(Perm.RECORD_CONTACT),
     "alerts:report_alert": perm(Perm.RECORD_CONTACT),
     "alerts:report_alert_acknowledge": perm(Perm.RECORD_CONTACT),
     # and only who may open the report, is on duty now or took its alert (alerts.actions.may_record_first_contact)
