@@ -217,54 +217,44 @@ def alert_conversation(conversation: Any, *, now: datetime.datetime | None = Non
 # --- acknowledging and ending ---------------------------------------------------------------------
 
 
-def _acknowledge(alert: EscalatingAlert, *, by: Any, request: HttpRequest | None,
-                 now: datetime.datetime | None) -> tuple[EscalatingAlert, bool]:
+def _acknowledge(alert: EscalatingAlert, *, by: Any, request: HttpRequest | None, now: datetime.datetime | None,
+                 action: str, told: Any) -> Any:
+    """Mark ``alert`` acknowledged by ``by`` (once), audit ``action``; if escalations went out, the managers
+    get ``told(locked)``: the (text, link) saying who has it in hand."""
     if not can_use_roster(by):
         raise PermissionDenied
     now = now or timezone.now()
-    locked = type(alert)._default_manager.select_for_update().get(pk=alert.pk)
-    if locked.state != AlertState.OPEN:
-        return locked, False
-    locked.state, locked.acknowledged_by, locked.acknowledged_at = AlertState.ACKNOWLEDGED, by, now
-    locked.save(update_fields=["state", "acknowledged_by", "acknowledged_at"])
-    return locked, True
+    with transaction.atomic():
+        locked = type(alert)._default_manager.select_for_update().get(pk=alert.pk)
+        if locked.state != AlertState.OPEN:
+            return locked
+        locked.state, locked.acknowledged_by, locked.acknowledged_at = AlertState.ACKNOWLEDGED, by, now
+        locked.save(update_fields=["state", "acknowledged_by", "acknowledged_at"])
+        record(action, actor=by, obj=locked, request=request)
+        if locked.level > 0:
+            # Those escalated to learn it is in hand.
+            with translation.override(settings.LANGUAGE_CODE):
+                text, link = told(locked)
+                notify([u for u in managers() if u.pk != by.pk], "alerts.acknowledged", text, link=link)
+    return locked
 
 
 def acknowledge(alert: ReportAlert, *, by: Any, request: HttpRequest | None = None,
                 now: datetime.datetime | None = None) -> ReportAlert:
     """"Saya tangani": ``by`` takes the report; the escalation chain stops. Acknowledging twice changes nothing."""
-    with transaction.atomic():
-        locked, changed = _acknowledge(alert, by=by, request=request, now=now)
-        assert isinstance(locked, ReportAlert)
-        if not changed:
-            return locked
-        record("alerts.report_alert_acknowledged", actor=by, obj=locked, request=request)
-        if locked.level > 0:
-            # Those escalated to learn it is in hand.
-            with translation.override(settings.LANGUAGE_CODE):
-                notify([u for u in managers() if u.pk != by.pk], "alerts.acknowledged",
-                       _("Laporan %(number)s ditangani oleh %(user)s.")
-                       % {"number": locked.report.registration_number, "user": by.username},
-                       link=alert_link(locked.report))
-    return locked
+    return _acknowledge(alert, by=by, request=request, now=now, action="alerts.report_alert_acknowledged",
+                        told=lambda locked: (_("Laporan %(number)s ditangani oleh %(user)s.")
+                                             % {"number": locked.report.registration_number, "user": by.username},
+                                             alert_link(locked.report)))
 
 
 def acknowledge_conversation(alert: ConversationAlert, *, by: Any, request: HttpRequest | None = None,
                              now: datetime.datetime | None = None) -> ConversationAlert:
     """"Saya tangani" on a waiting conversation: its escalation chain stops."""
-    with transaction.atomic():
-        locked, changed = _acknowledge(alert, by=by, request=request, now=now)
-        assert isinstance(locked, ConversationAlert)
-        if not changed:
-            return locked
-        record("alerts.conversation_alert_acknowledged", actor=by, obj=locked, request=request)
-        if locked.level > 0:
-            with translation.override(settings.LANGUAGE_CODE):
-                notify([u for u in managers() if u.pk != by.pk], "alerts.acknowledged",
-                       _("Percakapan #%(ref)s ditangani oleh %(user)s.")
-                       % {"ref": locked.conversation_id, "user": by.username},
-                       link=conversation_link(locked.conversation))
-    return locked
+    return _acknowledge(alert, by=by, request=request, now=now, action="alerts.conversation_alert_acknowledged",
+                        told=lambda locked: (_("Percakapan #%(ref)s ditangani oleh %(user)s.")
+                                             % {"ref": locked.conversation_id, "user": by.username},
+                                             conversation_link(locked.conversation)))
 
 
 def first_contact_made(report: Report) -> bool:
@@ -435,67 +425,66 @@ def escalate_due(*, now: datetime.datetime | None = None, limit: int = 500) -> i
     return _escalate_reports(now, limit) + _escalate_conversations(now, limit)
 
 
-def _escalate_reports(now: datetime.datetime, limit: int) -> int:
-    candidates = list(
-        ReportAlert.objects.filter(state=AlertState.OPEN, report__response_due_at__lte=now)
-        .order_by("report__response_due_at", "pk")
-        .values_list("pk", flat=True)[:limit]
-    )
+def _escalate(candidates: Any, lock: Any, end_reason: Any, send: Any, now: datetime.datetime) -> int:
+    """One chain step for each candidate alert id whose step is due, each in its own locked transaction.
+
+    ``lock``: a queryset that locks and reads one alert; ``end_reason(alert)``: why it ends now
+    (or None); ``send(alert)``: notify the step's recipients.
+    """
     sent = 0
     for pk in candidates:
         with transaction.atomic():
-            alert = ReportAlert.objects.select_for_update().select_related("report").get(pk=pk)
+            alert = lock.select_for_update().get(pk=pk)
             if alert.state != AlertState.OPEN:
                 continue
-            reason = _end_reason(alert.report)
+            reason = end_reason(alert)
             if reason is not None:
                 _end(alert, reason, now)
                 continue
             if alert.level >= last_level() or now < escalation_due_at(alert):
                 continue
-            recipients = escalation_recipients(alert, now)
-            report = alert.report
             with translation.override(settings.LANGUAGE_CODE):
-                notify(recipients, "alerts.escalated",
-                       _("Eskalasi %(level)d: laporan %(number)s %(late)s dari batas respons, belum ada kontak "
-                         "pertama atau kasus. Risiko %(risk)s · %(channel)s · Kec. %(kecamatan)s")
-                       % {"level": alert.level + 1, "number": report.registration_number,
-                          "late": due_words(report.response_due_at, now), "risk": report.get_risk_display().lower(),
-                          "channel": report.get_channel_display(), "kecamatan": _kecamatan(report.kecamatan_code)},
-                       link=alert_link(report))
+                send(alert)
             _step_sent(alert, now)
             sent += 1
     return sent
 
 
+def _escalate_reports(now: datetime.datetime, limit: int) -> int:
+    def send(alert: ReportAlert) -> None:
+        report = alert.report
+        notify(escalation_recipients(alert, now), "alerts.escalated",
+               _("Eskalasi %(level)d: laporan %(number)s %(late)s dari batas respons, belum ada kontak "
+                 "pertama atau kasus. Risiko %(risk)s · %(channel)s · Kec. %(kecamatan)s")
+               % {"level": alert.level + 1, "number": report.registration_number,
+                  "late": due_words(report.response_due_at, now), "risk": report.get_risk_display().lower(),
+                  "channel": report.get_channel_display(), "kecamatan": _kecamatan(report.kecamatan_code)},
+               link=alert_link(report))
+
+    candidates = list(
+        ReportAlert.objects.filter(state=AlertState.OPEN, report__response_due_at__lte=now)
+        .order_by("report__response_due_at", "pk").values_list("pk", flat=True)[:limit]
+    )
+    return _escalate(candidates, ReportAlert.objects.select_related("report"),
+                     lambda alert: _end_reason(alert.report), send, now)
+
+
 def _escalate_conversations(now: datetime.datetime, limit: int) -> int:
+    def send(alert: ConversationAlert) -> None:
+        conversation = alert.conversation
+        notify(escalation_recipients(alert, now), "alerts.conversation_escalated",
+               _("Eskalasi %(level)d: percakapan %(channel)s #%(ref)s menunggu, %(late)s dari batas balasan, "
+                 "belum diambil petugas.")
+               % {"level": alert.level + 1, "channel": conversation.get_channel_display(),
+                  "ref": conversation.pk, "late": due_words(alert.due_at, now)},
+               link=conversation_link(conversation))
+
     candidates = list(
         ConversationAlert.objects.filter(state=AlertState.OPEN, due_at__lte=now)
         .order_by("due_at", "pk").values_list("pk", flat=True)[:limit]
     )
-    sent = 0
-    for pk in candidates:
-        with transaction.atomic():
-            alert = ConversationAlert.objects.select_for_update().select_related("conversation").get(pk=pk)
-            if alert.state != AlertState.OPEN:
-                continue
-            conversation = alert.conversation
-            reason = _conversation_end_reason(conversation)
-            if reason is not None:
-                _end(alert, reason, now)
-                continue
-            if alert.level >= last_level() or now < escalation_due_at(alert):
-                continue
-            with translation.override(settings.LANGUAGE_CODE):
-                notify(escalation_recipients(alert, now), "alerts.conversation_escalated",
-                       _("Eskalasi %(level)d: percakapan %(channel)s #%(ref)s menunggu, %(late)s dari batas balasan, "
-                         "belum diambil petugas.")
-                       % {"level": alert.level + 1, "channel": conversation.get_channel_display(),
-                          "ref": conversation.pk, "late": due_words(alert.due_at, now)},
-                       link=conversation_link(conversation))
-            _step_sent(alert, now)
-            sent += 1
-    return sent
+    return _escalate(candidates, ConversationAlert.objects.select_related("conversation"),
+                     lambda alert: _conversation_end_reason(alert.conversation), send, now)
 
 
 def end_settled(*, now: datetime.datetime | None = None, limit: int = 500) -> int:

@@ -12,7 +12,7 @@ from django.utils import timezone
 from sigap.alerts import actions
 from sigap.alerts.models import AlertEnd, AlertState, ReportAlert, RosterGapWarning
 from sigap.alerts.tasks import escalate_reports
-from sigap.alerts.tests.base import AlertsTestCase
+from sigap.alerts.tests.base import AlertsTestCase, ReportEscalationCase
 from sigap.cases import actions as case_actions
 from sigap.core.models import Notification
 from sigap.intake.api import issue_token
@@ -150,25 +150,7 @@ class AlertOnFilingTests(AlertsTestCase):
 
 
 @override_settings(SIGAP_ALERT_ESCALATION_MINUTES=15, SIGAP_ALERT_REPEAT_MINUTES=60, SIGAP_ALERT_MAX_REPEATS=2)
-class EscalationTests(AlertsTestCase):
-    def setUp(self) -> None:
-        self.entry = self.plan_now()
-        self.report = self.file(**HIGH)
-        self.due = self.report.response_due_at
-        self.clear()
-
-    def run_at(self, minutes: float) -> set[str]:
-        """Run the worker's job ``minutes`` after the deadline; who was notified by it."""
-        self.clear()
-        # the roster entry covers the filing shift; keep it covering the escalation time too
-        moment = self.due + datetime.timedelta(minutes=minutes)
-        found = actions.roster.slot_at(moment)
-        self.entry.date, self.entry.shift = found.date, found.shift
-        self.entry.save()
-        with self.captureOnCommitCallbacks(execute=True):
-            escalate_reports.call(now=moment.isoformat())
-        return self.recipients("alerts.escalated")
-
+class EscalationTests(ReportEscalationCase):
     def test_duty_then_backup_then_manager_with_spaced_repeats(self) -> None:
         self.assertEqual(self.run_at(-1), set())
         self.assertEqual(self.run_at(0.5), {"operator"})

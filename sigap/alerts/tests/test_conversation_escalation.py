@@ -7,9 +7,8 @@ import datetime
 from django.test import override_settings
 from django.urls import reverse
 
-from sigap.alerts import actions, roster
+from sigap.alerts import actions
 from sigap.alerts.models import AlertEnd, AlertState, ConversationAlert
-from sigap.alerts.tasks import escalate_reports
 from sigap.alerts.tests.base import AlertsTestCase
 from sigap.core.models import Notification
 from sigap.intake.channels.conversations import actions as chat_actions
@@ -35,13 +34,8 @@ class ConversationEscalationTests(AlertsTestCase):
         self.due = self.alert.due_at
 
     def run_at(self, minutes: float) -> set[str]:
-        self.clear()
-        moment = self.due + datetime.timedelta(minutes=minutes)
-        found = roster.slot_at(moment)
-        self.entry.date, self.entry.shift = found.date, found.shift
-        self.entry.save()
-        with self.captureOnCommitCallbacks(execute=True):
-            escalate_reports.call(now=moment.isoformat())
+        """Run the worker's job ``minutes`` after the deadline; who was notified by it."""
+        self.run_job(self.entry, self.due + datetime.timedelta(minutes=minutes))
         return self.recipients("alerts.conversation_escalated")
 
     def test_its_deadline_is_the_chat_response_time_and_the_first_alert_links_its_alert_page(self) -> None:

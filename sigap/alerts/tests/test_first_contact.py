@@ -10,10 +10,9 @@ from django.test import Client, override_settings
 from django.urls import reverse
 from django.utils import timezone
 
-from sigap.alerts import actions, roster
+from sigap.alerts import actions
 from sigap.alerts.models import AlertEnd, AlertState, ReportAlert
-from sigap.alerts.tasks import escalate_reports
-from sigap.alerts.tests.base import AlertsTestCase
+from sigap.alerts.tests.base import AlertsTestCase, ReportEscalationCase
 from sigap.cases import actions as case_actions
 from sigap.core.models import Notification
 from sigap.intake.models import Contact
@@ -144,23 +143,7 @@ class FirstContactInputTests(AlertsTestCase):
 
 
 @override_settings(SIGAP_ALERT_ESCALATION_MINUTES=15, SIGAP_ALERT_REPEAT_MINUTES=60, SIGAP_ALERT_MAX_REPEATS=2)
-class FirstContactStopsTheChainTests(AlertsTestCase):
-    def setUp(self) -> None:
-        self.entry = self.plan_now()
-        self.report = self.file(**HIGH)
-        self.due = self.report.response_due_at
-        self.clear()
-
-    def run_at(self, minutes: float) -> set[str]:
-        self.clear()
-        moment = self.due + datetime.timedelta(minutes=minutes)
-        found = roster.slot_at(moment)
-        self.entry.date, self.entry.shift = found.date, found.shift
-        self.entry.save()
-        with self.captureOnCommitCallbacks(execute=True):
-            escalate_reports.call(now=moment.isoformat())
-        return self.recipients("alerts.escalated")
-
+class FirstContactStopsTheChainTests(ReportEscalationCase):
     def test_recording_it_ends_the_alert_at_once_and_nothing_escalates_after(self) -> None:
         self.assertEqual(self.run_at(1), {"operator"})
         self.assertEqual(self.run_at(16), {"operator-b"})
