@@ -31,6 +31,13 @@ CHANNELS = {
 
 
 class TrainingModeTests(SigapTestCase):
+    def setUp(self) -> None:
+        # The public pages' in-memory limits are per process: earlier tests posting /lapor must not spend them.
+        from sigap.intake.views import public
+
+        for limiter in public.ALL_LIMITERS:
+            limiter.reset()
+
     @override_settings(SIGAP_TRAINING=True)
     def test_every_page_carries_the_banner(self) -> None:
         for url in ("/", "/lapor", "/lacak"):
