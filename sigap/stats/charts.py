@@ -97,8 +97,8 @@ def columns(title: str, rows: Sequence[tuple[Any, Sequence[Any]]], series: Seque
             ticks: Sequence[str] | None = None) -> SafeString:
     """Vertical columns over time (months), one group per period.
 
-    ``ticks``: the axis label under each group ("" for none); by default the
-    row labels, thinned to about twelve.
+    ``ticks``: the axis label under each group ("" for none, a newline for a
+    second line); by default the row labels, thinned to about twelve.
     """
     if not rows:
         return mark_safe("")
@@ -138,9 +138,11 @@ def columns(title: str, rows: Sequence[tuple[Any, Sequence[Any]]], series: Seque
                 f"<title>{escape(label)}: {escape(_number(value))}</title></rect>"
             )
         if i < len(ticks) and ticks[i]:
-            parts.append(
-                f'<text class="axis" x="{_fmt(x0 + group_w / 2)}" y="{_fmt(height - bottom + 14)}" '
-                f'text-anchor="middle">{escape(ticks[i])}</text>'
-            )
+            # A tick may have a second line ("Jan\n2026"): month above, year below, so labels stay short.
+            for line, text in enumerate(ticks[i].split("\n")[:2]):
+                parts.append(
+                    f'<text class="axis" x="{_fmt(x0 + group_w / 2)}" y="{_fmt(height - bottom + 14 + 12 * line)}" '
+                    f'text-anchor="middle">{escape(text)}</text>'
+                )
     parts.append("</svg>")
     return mark_safe("".join(parts))  # noqa: S308 - every text above is escaped

@@ -21,7 +21,7 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from sigap.intake.codes import AgeGroup, Risk, Sex
+from sigap.intake.codes import AgeGroup, Authority, Risk, Sex
 from sigap.regions.models import Level, Region
 from sigap.stats import charts
 from sigap.stats import dimensions as d
@@ -283,9 +283,24 @@ def _months(period: Period) -> list[tuple[str, int, int]]:
 
 
 def _month_ticks(months: list[str]) -> list[str]:
-    """Axis labels: every month up to two years, else each January (or every few years) by its year."""
+    """Axis labels: every month up to a year, every third up to two, else each January (or every few years).
+
+    A month's label is its short name with the year on a second line at the
+    first label and at each January ("Des" over "2025", "Jan" over "2026"): a
+    full "Des 2025" under each of twelve columns is wider than the column.
+    """
     if len(months) <= 24:
-        return [month_label(m) if len(months) <= 12 or i % 3 == 0 else "" for i, m in enumerate(months)]
+        out: list[str] = []
+        shown_year = ""
+        for i, month in enumerate(months):
+            if len(months) > 12 and i % 3:
+                out.append("")
+                continue
+            name = formats.date_format(month_bounds(month)[0], "M")
+            year = month[:4]
+            out.append(f"{name}\n{year}" if year != shown_year else name)
+            shown_year = year
+        return out
     step = max(1, -(-len(months) // 12 // 12))
     return [m[:4] if m.endswith("-01") and int(m[:4]) % step == 0 else "" for m in months]
 
@@ -332,6 +347,8 @@ def build(period: Period) -> Dashboard:
                                            [_("Kasus"), _("Korban")]),
     ))
 
+    sections.append(_authority(counts))
+
     desa_rows = sorted(
         ((value, n, v) for (dim, value), (n, v) in counts.items() if dim == d.DESA and n),
         key=lambda row: (-row[1], row[0]),
@@ -377,6 +394,9 @@ def build(period: Period) -> Dashboard:
         (_("Kasus risiko tinggi"), counts.get((d.RISK, Risk.TINGGI), (0, 0))[0]),
         (_("Laporan lewat batas respons, belum direspons"), overdue_reports),
     ]
+    others = other_authority(counts)
+    if others:
+        figures.insert(2, (_("Kasus kewenangan lain (tidak dihitung)"), others))
     if d.cases_installed():
         figures.append((_("Kasus terbuka saat ini"), open_cases))
     figures.append((_("Kegiatan sosialisasi"), sum(
@@ -385,6 +405,32 @@ def build(period: Period) -> Dashboard:
     state = TallyState.objects.filter(pk=1).values_list("last_run_at", flat=True).first()
     return Dashboard(period=period, counts=counts, now_counts=now_counts, figures=figures, sections=sections,
                      updated_at=state, months=months, kecamatan_rows=kecamatan_rows, responses=responses)
+
+
+def other_authority(counts: Counts) -> int:
+    """Cases outside this unit's authority (to transfer, or not yet decided): never in the case counts."""
+    return sum(n for (dim, value), (n, _v) in counts.items() if dim == d.AUTHORITY and value != Authority.OWN)
+
+
+def _authority(counts: Counts) -> Section:
+    title = _("Kasus menurut kewenangan")
+    labels: dict[str, str | Promise] = dict(Authority.choices)
+    values = list(Authority.values)
+    values += sorted(v for (dim, v) in counts if dim == d.AUTHORITY and v not in values)
+    rows: list[list[Any]] = []
+    for value in values:
+        n, victims = counts.get((d.AUTHORITY, value), (0, 0))
+        rows.append([_label(labels, value), n, victims, value == Authority.OWN])
+    return Section(
+        key="authority", title=title,
+        headers=[_("Kewenangan"), _("Kasus"), _("Korban"), _("Dihitung dalam angka kasus dan korban")],
+        rows=rows,
+        chart=charts.hbars(title, [(row[0], [row[1]]) for row in rows], [_("Kasus")]),
+        note=_("Angka kasus dan korban di dasbor ini, laporan bulanan, angka publik dan SIMFONI-PPA hanya "
+               "menghitung kasus kewenangan daerah ini. Kasus kewenangan lain (untuk dilimpahkan) atau yang "
+               "kewenangannya belum ditentukan hanya tampil pada tabel ini. Angka per laporan (saluran, status, "
+               "waktu respons) menghitung semua laporan yang diterima."),
+    )
 
 
 def _age_sex(counts: Counts) -> Section:

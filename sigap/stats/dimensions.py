@@ -38,6 +38,10 @@ from sigap.intake.codes import (
 # (each victim's own: KtP, AMPK, Lainnya), AGE (at the incident), SEX, AGE_SEX, EDUCATION,
 # OCCUPATION, DISABILITY; per case ("kasus", counted once through its home report,
 # ``victims`` = its distinct victims): every other one.
+# Case and victim counts hold only the cases within this unit's authority (the home
+# report's ``authority`` is Authority.OWN); AUTHORITY counts every case by its
+# authority, so the others are shown apart, labelled. Per-report counts hold every
+# report received (the office took them all).
 REPORTS = "reports"
 TOTAL = "total"
 CHANNEL = "channel"
@@ -47,6 +51,7 @@ CASE_TYPE = "case_type"
 DESA = "desa"
 SOURCE = "source"
 HEARD_FROM = "heard_from"
+AUTHORITY = "authority"
 VIOLENCE = "violence"
 RELATION = "relation"
 PLACE = "place"
@@ -61,9 +66,8 @@ RESPONSE = "response"  # value "<risk>|<outcome>"
 RESPONSE_TIME = "response_time"  # value "<risk>|<bucket minutes>"
 
 REPORT_DIMENSIONS = (
-    REPORTS, TOTAL, CHANNEL, RISK, STATUS, CASE_TYPE, DESA, SOURCE, HEARD_FROM, VIOLENCE, RELATION, PLACE, AGE_SEX,
-    AGE, SEX,
-    EDUCATION, OCCUPATION, DISABILITY, STAGE, RESPONSE, RESPONSE_TIME,
+    REPORTS, TOTAL, AUTHORITY, CHANNEL, RISK, STATUS, CASE_TYPE, DESA, SOURCE, HEARD_FROM, VIOLENCE, RELATION,
+    PLACE, AGE_SEX, AGE, SEX, EDUCATION, OCCUPATION, DISABILITY, STAGE, RESPONSE, RESPONSE_TIME,
 )
 
 # Outreach, per activity month and kecamatan; value: desa code ("" = kecamatan-wide).

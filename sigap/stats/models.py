@@ -112,6 +112,9 @@ class TallyState(models.Model):
     last_run_seconds = models.FloatField(null=True, blank=True)
     last_run_cells = models.PositiveIntegerField(default=0)
     last_full_at = models.DateTimeField(null=True, blank=True)
+    # What the counts in MonthlyCount mean (tally.COUNTING_VERSION); a run that finds an
+    # older meaning recounts everything, so an upgrade never mixes two ways of counting.
+    counting_version = models.PositiveSmallIntegerField(default=0)
     lease_until = models.DateTimeField(null=True, blank=True)
 
     def __str__(self) -> str:

@@ -120,6 +120,8 @@ def compute(year: int) -> dict[str, Any]:
             "Counts from 1 to 4 are shown as \"<5\"; other cells are hidden (null, suppressed) "
             "where they would let a small count be worked out from totals.",
             "Only reports whose reporter agreed to anonymised statistics are counted.",
+            "Only cases within this district's authority are counted (a case to be transferred to another "
+            "region is counted there).",
             "Counted per case and per victim: linked reports about one victim in one case count once.",
         ],
         "cases_by_kecamatan_quarter": {

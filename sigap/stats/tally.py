@@ -38,7 +38,7 @@ from django.db.models import Count, F, Q, Sum
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
-from sigap.intake.codes import OPEN_STATUSES, ReportStatus
+from sigap.intake.codes import OPEN_STATUSES, Authority, ReportStatus
 from sigap.intake.models import ChronologyEvent, Perpetrator, Report, ReportViolence, Victim
 from sigap.stats import dimensions as d
 from sigap.stats.models import (
@@ -56,6 +56,9 @@ logger = logging.getLogger("sigap.stats")
 CHUNK = 1000
 SCAN_CHUNK = 10_000
 LEASE = datetime.timedelta(minutes=60)
+# Raised whenever what a count means changes (1: cases and victims as units, only this
+# unit's own cases in the case counts); the next run after an upgrade is a full recount.
+COUNTING_VERSION = 1
 
 Cell = tuple[str, str]  # (month "YYYY-MM", kecamatan code)
 Key = tuple[str, str]  # (dimension, value)
@@ -93,6 +96,7 @@ class ReportFacts:
     source: str
     response_due_at: datetime.datetime
     heard_from: str = ""
+    authority: str = Authority.OWN
     # age group (at the incident), sex, education, occupation, disability, case type: one per distinct victim
     victims: list[tuple[str, str, str, str, bool, str]] = field(default_factory=list)
     relations: set[str] = field(default_factory=set)
@@ -166,7 +170,7 @@ def load_facts(report_ids: Iterable[int]) -> list[ReportFacts]:
             row[0]: ReportFacts(*row)
             for row in Report.objects.filter(pk__in=chunk).values_list(
                 "pk", "received_at", "kecamatan_code", "desa_id", "channel", "risk", "status", "case_type",
-                "source", "response_due_at", "heard_from",
+                "source", "response_due_at", "heard_from", "authority",
             )
         }
         if not facts:
@@ -246,6 +250,12 @@ def keys_of(facts: ReportFacts, now: datetime.datetime, *, with_stage: bool) -> 
 
     def per_case(dimension: str, value: str) -> None:
         keys[(dimension, value)] = [1, victims]
+
+    # A case counts by its home report's authority: only this unit's own cases in the
+    # case and victim counts; the others only here, to be shown apart.
+    per_case(d.AUTHORITY, facts.authority)
+    if facts.authority != Authority.OWN:
+        return keys
 
     per_case(d.TOTAL, "all")
     per_case(d.RISK, facts.risk)
@@ -672,6 +682,7 @@ def run(*, full: bool = False, now: datetime.datetime | None = None) -> RunResul
         return None
     try:
         state = TallyState.objects.get(pk=1)
+        full = full or state.counting_version != COUNTING_VERSION
         head = _audit_head()
         last_report = Report.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
         if full:
@@ -709,7 +720,7 @@ def run(*, full: bool = False, now: datetime.datetime | None = None) -> RunResul
                 last_run_at=now,
                 last_run_seconds=seconds,
                 last_run_cells=len(cells),
-                **({"last_full_at": now} if full else {}),
+                **({"last_full_at": now, "counting_version": COUNTING_VERSION} if full else {}),
             )
         logger.info("stats tally: %d reports, %d cells in %.2f s%s", len(dirty), len(cells), seconds,
                     " (full)" if full else "")
@@ -728,7 +739,9 @@ def count_seeded(ctx: Any, reports: list[Report]) -> None:
     if not ids:
         return
     now = timezone.now()
-    state, _created = TallyState.objects.get_or_create(pk=1)
+    state, created = TallyState.objects.get_or_create(pk=1)
+    if created:  # counted from the start by this code
+        TallyState.objects.filter(pk=1).update(counting_version=COUNTING_VERSION)
     if state.deadlines_checked_at is None or state.deadlines_checked_at > now:
         TallyState.objects.filter(pk=1).update(deadlines_checked_at=now)
     TallyState.objects.filter(pk=1).update(last_run_at=now)

@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from sigap.intake.codes import (
     AgeGroup,
+    Authority,
     CaseType,
     Channel,
     Education,
@@ -54,7 +55,9 @@ class IndependentUnits:
 
     def __init__(self, reports: Any) -> None:
         homes = reports.filter(Q(case_link__isnull=True) | Q(case_link__case__primary_report=F("pk")))
-        self.homes = list(homes.order_by("pk"))
+        # Every case by its home report's authority; only this unit's own in the case and victim counts.
+        self.by_authority = {a: n for a, n in homes.values_list("authority").annotate(n=Count("id"))}
+        self.homes = list(homes.filter(authority=Authority.OWN).order_by("pk"))
         self.members: dict[int, list[Report]] = {}
         self.victims: dict[int, list[Victim]] = {}
         for home in self.homes:
@@ -104,6 +107,11 @@ class CountsAgreeMixin(TestCase):
         units = IndependentUnits(reports)
         self.assertEqual(board.n(d.REPORTS, "all"), reports.count())
         self.assertEqual((board.n(d.TOTAL, "all"), board.victims(d.TOTAL, "all")), units.count())
+
+        for value in [*Authority.values, "x"]:
+            self.assertEqual(board.n(d.AUTHORITY, value), units.by_authority.get(value, 0), value)
+        self.assertEqual(dict(board.figures).get("Kasus kewenangan lain (tidak dihitung)", 0),
+                         sum(n for a, n in units.by_authority.items() if a != Authority.OWN))
 
         for month, n, v in board.months:
             self.assertEqual((n, v), units.count(
@@ -226,10 +234,17 @@ class CountsAgreeMixin(TestCase):
 
 
 class SeededDashboardTests(CountsAgreeMixin, SigapTestCase):
+    others: list[int]
+
     @classmethod
     def setUpTestData(cls) -> None:
         super().setUpTestData()
         call_command("seed", "--cases", "300", "--random-seed", "5", stdout=StringIO())
+        # A few reports are another region's to handle: counted apart, never as this unit's cases.
+        cls.others = list(Report.objects.order_by("pk").values_list("pk", flat=True)[:300:37])
+        Report.objects.filter(pk__in=cls.others).update(authority=Authority.OTHER)
+        tally.mark_reports(cls.others)
+        tally.run()
         today = timezone.localdate()
         kecamatan = str(Region.objects.get(code=DESA_A).parent_id)
         for offset, desa in ((3, DESA_A), (40, DESA_A), (70, None), (400, DESA_A)):
@@ -242,7 +257,7 @@ class SeededDashboardTests(CountsAgreeMixin, SigapTestCase):
     def test_seeding_counts_every_report_as_it_is_written(self) -> None:
         self.assertEqual(CountedReport.objects.count(), Report.objects.count())
         board = dashboard.build(whole_period())
-        self.assertEqual(board.n(d.TOTAL, "all"), 300)
+        self.assertEqual(board.n(d.TOTAL, "all") + board.n(d.AUTHORITY, Authority.OTHER), 300)
 
     def test_every_number_agrees_with_an_independent_count_over_the_whole_period(self) -> None:
         now = timezone.now()
@@ -290,7 +305,8 @@ class SeededDashboardTests(CountsAgreeMixin, SigapTestCase):
             response = self.client.get(reverse("stats:dashboard"), {"dari": period.start, "sampai": period.end})
         self.assertEqual(response.status_code, 200)
         board = response.context["dashboard"]
-        self.assertEqual(board.n(d.TOTAL, "all"), 300)
+        self.assertEqual(board.n(d.TOTAL, "all"), 300 - len(self.others))
+        self.assertContains(response, "Kasus kewenangan lain (tidak dihitung)")
         touched = " ".join(q["sql"] for q in queries.captured_queries)
         self.assertNotIn("intake_report", touched)
         self.assertNotIn("intake_victim", touched)
@@ -360,3 +376,60 @@ class CountingUnitTests(CountsAgreeMixin, SigapTestCase):
         board = self.board(timezone.now())
         self.assertEqual(board.n(d.VIOLENCE, "eksploitasi"), 1)
         self.assertEqual(board.n(d.TOTAL, "all"), 1)
+
+    def test_a_case_of_another_authority_is_shown_apart_not_counted(self) -> None:
+        from sigap.intake.tests.factories import create_report
+
+        first = create_report(self.operator, violence_types=["fisik"]).report
+        second = create_report(self.operator, violence_types=["fisik"]).report
+        own = create_report(self.operator, violence_types=["psikis"]).report
+        self.open_case(first, second)
+        Report.objects.filter(pk=first.pk).update(authority=Authority.OTHER)
+        tally.mark_reports([first.pk])
+        board = self.board(timezone.now())
+        self.assertEqual((board.n(d.TOTAL, "all"), board.victims(d.TOTAL, "all")), (1, 1))
+        self.assertEqual(board.n(d.VIOLENCE, "fisik"), 0)
+        self.assertEqual(board.n(d.REPORTS, "all"), 3)  # the office received all three
+        self.assertEqual(board.n(d.AUTHORITY, Authority.OTHER), 1)
+        table = board.section("authority")
+        self.assertEqual([row[1:] for row in table.rows[:2]], [[1, 1, True], [1, 1, False]])
+        self.assertEqual(dict(board.figures)["Kasus kewenangan lain (tidak dihitung)"], 1)
+        # Decided to be this unit's after all: counted from the next run.
+        Report.objects.filter(pk=first.pk).update(authority=Authority.OWN)
+        tally.mark_reports([first.pk])
+        board = self.board(timezone.now())
+        self.assertEqual((board.n(d.TOTAL, "all"), board.n(d.VIOLENCE, "fisik")), (2, 1))
+        self.assertNotIn("Kasus kewenangan lain (tidak dihitung)", dict(board.figures))
+        self.assertIsNotNone(own.pk)
+
+    def test_counts_of_an_older_meaning_are_recounted_in_full(self) -> None:
+        from sigap.intake.tests.factories import create_report
+
+        create_report(self.operator)
+        tally.run()
+        MonthlyCount.objects.filter(dimension=d.TOTAL).update(n=99)  # as an older version counted it
+        TallyState.objects.filter(pk=1).update(counting_version=tally.COUNTING_VERSION - 1)
+        result = tally.run()
+        assert result is not None
+        self.assertTrue(result.full)
+        self.assertEqual(dashboard.build(whole_period()).n(d.TOTAL, "all"), 1)
+        self.assertFalse(tally.run().full)  # type: ignore[union-attr]
+
+
+class MonthAxisTests(TestCase):
+    def test_month_labels_fit_under_their_columns(self) -> None:
+        import re
+
+        from sigap.stats import charts
+
+        for count in (12, 24):
+            months = [shift_month(this_month(), -i) for i in range(count - 1, -1, -1)]
+            svg = charts.columns("t", [(m, [1, 2]) for m in months], ["a", "b"],
+                                 ticks=dashboard._month_ticks(months))
+            labels = re.findall(r'<text class="axis" x="([\d.]+)" y="[\d.]+" text-anchor="middle">([^<]*)</text>', svg)
+            column = (charts.WIDTH - 44) / count * (1 if count <= 12 else 3)  # every third month beyond a year
+            # 11 px text is about 6.5 px per character: each label narrower than the space it owns.
+            self.assertTrue(all(len(text) * 6.5 < column for _x, text in labels), labels)
+            names = [text for _x, text in labels if not text.isdigit()]
+            self.assertEqual(len(names), count if count <= 12 else count // 3)
+            self.assertIn(months[-1][:4], [text for _x, text in labels])  # the year is shown

@@ -5,8 +5,10 @@ from io import StringIO
 
 from django.core.management import call_command
 from django.test import TestCase
+from django.urls import reverse
 from django.utils import timezone
 
+from sigap.intake.codes import Authority
 from sigap.intake.models import Report, Victim
 from sigap.lib.testing import load_test_regions
 from sigap.stats import public
@@ -173,3 +175,25 @@ class PublicCountingUnitTests(TestCase):
         self.assertEqual(data["cases_by_kecamatan_quarter"]["total"]["count"], 6)
         self.assertEqual(data["victims_by_age_group_sex"]["total"]["count"], 6)
         self.assertEqual(data["cases_by_violence_type"]["psikis"]["count"], 6)
+
+    def test_only_this_units_own_cases_are_counted_and_reach_the_media_kit(self) -> None:
+        from sigap.accounts.roles import Role
+        from sigap.intake.tests.factories import create_report
+        from sigap.lib.testing import create_user
+
+        load_test_regions()
+        operator = create_user(Role.OPERATOR, "operator")
+        consent = {"process": True, "statistics": True}
+        own = [create_report(operator, consent=consent).report for _ in range(6)]
+        others = [create_report(operator, consent=consent).report for _ in range(7)]
+        Report.objects.filter(pk__in=[r.pk for r in others]).update(authority=Authority.OTHER)
+        year = timezone.localdate().year
+        public.refresh(year)
+        data = PublicStatsSnapshot.objects.get(year=year).data
+        self.assertEqual(data["cases_by_kecamatan_quarter"]["total"]["count"], len(own))
+        self.assertEqual(data["victims_by_age_group_sex"]["total"]["count"], len(own))
+        figures = public.public_figures()
+        assert figures is not None
+        self.assertEqual(figures[f"kasus tercatat tahun {year}"], len(own))
+        page = self.client.get(reverse("outreach:media_kit")).content.decode()
+        self.assertIn(f"<strong>{len(own)}</strong> kasus tercatat tahun {year}", page)
