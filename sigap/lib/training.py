@@ -3,7 +3,8 @@
 Registration numbers are gap-free and audited, so a practice report can never
 be deleted from a real deployment. A training deployment keeps its own data
 folder (``var/latihan`` unless ``SIGAP_DATA_DIR`` says otherwise), shows "DATA
-LATIHAN" on every page and every generated PDF, prefixes its registration
+LATIHAN" on every page, every generated PDF and every CSV/XLSX download
+(its first row), prefixes its registration
 numbers with ``LT-`` and sends no WhatsApp or SMS.
 """
 
@@ -23,6 +24,11 @@ def active() -> bool:
 
 def number_prefix() -> str:
     return NUMBER_PREFIX if active() else ""
+
+
+def sheet_mark() -> list[list[str]]:
+    """The rows a CSV or a spreadsheet starts with: the training mark in training mode, nothing otherwise."""
+    return [[MARK]] if active() else []
 
 
 def stamp_pdf(pdf: Any) -> None:

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from django.db.models import Count, Max, Sum
 from django.utils.translation import gettext as _
 
+from sigap.lib import training
 from sigap.network.queries import VillageNetwork, deployment_villages, village_networks
 from sigap.outreach.links import DEFAULT_CAMPAIGN
 from sigap.outreach.models import Activity, Campaign
@@ -164,6 +165,7 @@ def export_rows(coverage: Coverage) -> list[list[object]]:
 def to_csv(coverage: Coverage) -> bytes:
     buffer = io.StringIO()
     writer = csv.writer(buffer)
+    writer.writerows(training.sheet_mark())  # "DATA LATIHAN" first in a training deployment
     writer.writerow([neutralise(h) for h in headers()])
     for row in export_rows(coverage):
         writer.writerow([neutralise(v) for v in row])
@@ -179,9 +181,11 @@ def to_xlsx(coverage: Coverage) -> bytes:
     sheet = workbook.active
     assert sheet is not None
     sheet.title = _("Cakupan desa")[:31]
-    sheet.append([neutralise(h) for h in headers()])
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
+    top = [*training.sheet_mark(), [neutralise(h) for h in headers()]]
+    for values in top:
+        sheet.append(values)
+        for cell in sheet[sheet.max_row]:
+            cell.font = Font(bold=True)
     highlight = PatternFill("solid", fgColor="FDE8E6")
     for values, row in zip(export_rows(coverage), coverage.rows, strict=True):
         sheet.append([neutralise(v) for v in values])
@@ -193,7 +197,7 @@ def to_xlsx(coverage: Coverage) -> bytes:
         for cell in line:
             if isinstance(cell.value, str):
                 cell.data_type = "s"
-    sheet.freeze_panes = "A2"
+    sheet.freeze_panes = f"A{len(top) + 1}"
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()

@@ -26,6 +26,12 @@ a case is a unit of its own; a case's victims are counted once each (a victim
 of a later report with the same NIK or name blind index is the same person).
 Two linked reports about one victim in one case are one case and one victim.
 
+Authority: a case counts by its home report's ``authority``; only this unit's
+own cases enter the case and victim counts (as in the public numbers and the
+SIMFONI-PPA export); dimension ``authority`` counts every case by its
+authority so the dashboard and the monthly report show the others apart,
+labelled. Per-report counts keep every report received.
+
 Dimensions (``dimensions.py``): per report ("laporan": reports received,
 channel, status, campaign source, the response to each report), per case
 ("kasus": total, risk, case type, desa, violence types, perpetrator relations,
@@ -62,7 +68,10 @@ with an index on ``received_at``. A run:
    months' all-kecamatan rows in short transactions;
 4. rewrites the small tables: outreach counts and the open-work snapshot.
 
-A lease on ``TallyState`` keeps two runs from overlapping. ``stats.tally_full``
+A lease on ``TallyState`` keeps two runs from overlapping. ``TallyState.counting_version``
+records what the stored counts mean; a run that finds an older meaning than
+``tally.COUNTING_VERSION`` (after an upgrade that changed how something is
+counted) recounts everything, so two ways of counting are never mixed. ``stats.tally_full``
 (weekly) and ``manage.py stats_refresh --full`` recount every cell: the safety
 net for a change none of the markers saw (e.g. an unaudited bulk update).
 ``manage.py seed`` counts each seeded batch by addition as it writes it
@@ -77,7 +86,14 @@ than the last run, so it never scans the reports table. It counts by the same
 units: a case in the period of its home report, with every report linked to it,
 each victim once. It reads plain columns only (codes, ages at the incident,
 blind indexes to match people) and decrypts nothing; labels are looked up once
-per export.
+per export. For speed at national scale (a month holds about 8,300 reports at a
+million cases) a period's reports are selected inside the database
+(``report_id IN (SELECT ...)`` on ``CountedReport.received_at``, ``Scope``)
+instead of as lists of thousands of ids, rows are read without Django's
+per-value converters (``simfoni.fetch``), the data is loaded once per request
+(the XLSX's data-quality sheet reuses it), and the XLSX is written directly as
+SpreadsheetML (``exports.to_xlsx``) rather than through openpyxl's cell
+objects.
 
 Monthly report
 --------------

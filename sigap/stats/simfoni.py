@@ -32,10 +32,12 @@ from __future__ import annotations
 
 import datetime
 from collections import defaultdict
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
 from django.apps import apps
+from django.db import connections
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
@@ -68,7 +70,7 @@ from sigap.stats import dimensions as d
 from sigap.stats.exports import Sheet
 from sigap.stats.forms import Period, month_bounds
 from sigap.stats.models import CountedReport, TallyState
-from sigap.stats.units import distinct_perpetrators, distinct_victims, unit_map
+from sigap.stats.units import UnitMap, distinct_perpetrators, distinct_victims, unit_map
 
 CHUNK = 2000
 # The service every victim receives: the complaint was taken (Pengaduan).
@@ -82,34 +84,96 @@ PERPETRATOR_FIELDS = ("report_id", "position", "relation", "sex", "is_child", "a
                       "education", "occupation")
 
 SHEETS = ("korban", "korban-terlapor", "terlapor")
+REPORT_COLUMNS = ("pk", "registration_number", "received_at", "kecamatan_code", "channel", "risk", "status")
+
+
+def _bounds(period: Period) -> tuple[datetime.datetime, datetime.datetime]:
+    start, _end = month_bounds(period.start)
+    _start, end = month_bounds(period.end)
+    return start, end
+
+
+def _own(query: Any, period: Period) -> Any:
+    start, end = _bounds(period)
+    query = query.filter(received_at__gte=start, received_at__lt=end, authority=Authority.OWN)
+    return query.filter(kecamatan_code=period.kecamatan) if period.kecamatan else query
+
+
+class Scope:
+    """The reports to read: a subquery (a period's reports, found through an index) and a short list of ids.
+
+    A period's thousands of reports are selected inside the database (``report_id
+    IN (SELECT ...)``) rather than sent back as thousands of parameters; the list
+    holds the few others (reports newer than the tally's last run, a case's
+    reports outside the period).
+    """
+
+    def __init__(self, query: Any = None, ids: Iterable[int] = ()) -> None:
+        self.query = query
+        self.ids = sorted(set(ids))
+
+    def of(self, queryset: Any, field: str = "report_id") -> Iterator[Any]:
+        queryset = queryset.order_by()  # no model ordering: no sort, no join for it
+        if self.query is not None:
+            yield queryset.filter(**{f"{field}__in": self.query})
+        for i in range(0, len(self.ids), CHUNK):
+            yield queryset.filter(**{f"{field}__in": self.ids[i : i + CHUNK]})
+
+    def rows(self, queryset: Any, *fields: str, field: str = "report_id") -> list[tuple[Any, ...]]:
+        out: list[tuple[Any, ...]] = []
+        for query in self.of(queryset, field):
+            out.extend(fetch(query.values_list(*fields)))
+        return out
+
+
+def fetch(queryset: Any) -> list[tuple[Any, ...]]:
+    """The rows of a ``values_list`` query as the database driver returns them.
+
+    The SQL is the ORM's own (portable); only Django's per-value converters are
+    skipped, which cost more than the query for a period's tens of thousands of
+    plain codes. What that leaves to the caller: booleans may come as 0/1, and a
+    datetime may come naive in UTC (SQLite): ``aware()``.
+    """
+    sql, params = queryset.query.sql_with_params()
+    with connections[queryset.db].cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+
+
+def aware(moment: datetime.datetime | None) -> datetime.datetime | None:
+    if moment is None or moment.tzinfo is not None:
+        return moment
+    return moment.replace(tzinfo=datetime.UTC)
+
+
+def period_scope(period: Period) -> tuple[Scope, list[tuple[Any, ...]]]:
+    """The reports received in the period (and kecamatan) within this unit's authority, and their columns.
+
+    Found through the tally's indexed ``CountedReport.received_at``, plus the
+    reports newer than its last run (an index range on the primary key).
+    """
+    start, end = _bounds(period)
+    counted = CountedReport.objects.filter(received_at__gte=start, received_at__lt=end)
+    if period.kecamatan:
+        counted = counted.filter(kecamatan_code=period.kecamatan)
+    own = _own(Report.objects.filter(pk__in=counted.values("report_id")), period)
+    rows = _report_rows(fetch(own.values_list(*REPORT_COLUMNS)))
+    seen = {row[0] for row in rows}
+    last = TallyState.objects.filter(pk=1).values_list("last_report_id", flat=True).first() or 0
+    newer = [row for row in _report_rows(fetch(_own(Report.objects.filter(pk__gt=last), period)
+                                               .values_list(*REPORT_COLUMNS)))
+             if row[0] not in seen]
+    return Scope(own.values("pk"), [row[0] for row in newer]), rows + newer
+
+
+def _report_rows(rows: Iterable[tuple[Any, ...]]) -> list[tuple[Any, ...]]:
+    return [(pk, number, aware(received), *rest) for pk, number, received, *rest in rows]
 
 
 def report_ids(period: Period) -> list[int]:
-    """The ids of the reports received in the period (and kecamatan) within this unit's authority, oldest first.
-
-    Found through the tally's indexed ``CountedReport``, plus the reports newer
-    than its last run; the final filter on ``received_at`` is on those ids only.
-    """
-    start, _end = month_bounds(period.start)
-    _start, end = month_bounds(period.end)
-    counted = CountedReport.objects.filter(received_at__gte=start, received_at__lt=end)
-    newer = Report.objects.filter(
-        pk__gt=TallyState.objects.filter(pk=1).values_list("last_report_id", flat=True).first() or 0,
-        received_at__gte=start, received_at__lt=end,
-    )
-    if period.kecamatan:
-        counted = counted.filter(kecamatan_code=period.kecamatan)
-        newer = newer.filter(kecamatan_code=period.kecamatan)
-    candidates = set(counted.values_list("report_id", flat=True)) | set(newer.values_list("pk", flat=True))
-    found: list[tuple[datetime.datetime, int]] = []
-    ids = sorted(candidates)
-    for i in range(0, len(ids), CHUNK):
-        query = Report.objects.filter(pk__in=ids[i : i + CHUNK], received_at__gte=start, received_at__lt=end,
-                                      authority=Authority.OWN)
-        if period.kecamatan:
-            query = query.filter(kecamatan_code=period.kecamatan)
-        found.extend((received, pk) for pk, received in query.values_list("pk", "received_at"))
-    return [pk for _received, pk in sorted(found)]
+    """The ids of the reports received in the period (and kecamatan) within this unit's authority, oldest first."""
+    _scope, rows = period_scope(period)
+    return [row[0] for row in sorted(rows, key=lambda row: (row[2], row[0]))]
 
 
 @dataclass
@@ -141,14 +205,35 @@ class CaseData:
 
 def load(ids: list[int]) -> list[CaseData]:
     """The cases whose home report is among ``ids``, with every report of each case (plain columns only)."""
-    units = unit_map(ids)
-    homes = [pk for pk in ids if units.is_home(pk)]
-    members = {pk: units.reports_of(pk) for pk in homes}
-    every = sorted({m for reports in members.values() for m in reports})
-    home_set = set(homes)
+    scope = Scope(ids=ids)
+    return _load(scope, _report_rows(scope.rows(Report.objects.all(), *REPORT_COLUMNS, field="pk")), unit_map(ids))
 
-    columns: dict[int, tuple[Any, ...]] = {}
-    numbers: dict[int, str] = {}
+
+def load_period(period: Period) -> list[CaseData]:
+    """The cases counted in the period: those whose home report was received in it, within this unit's authority."""
+    scope, rows = period_scope(period)
+    units = unit_map([row[0] for row in rows if row[0] not in scope.ids], query=scope.query)
+    if scope.ids:
+        more = unit_map(scope.ids)
+        units.home_of.update(more.home_of)
+        units.members.update(more.members)
+        units.case_of.update(more.case_of)
+    return _load(scope, rows, units)
+
+
+def _position(row: dict[str, Any]) -> int:
+    return int(row["position"])
+
+
+def _load(scope: Scope, report_rows: list[tuple[Any, ...]], units: UnitMap) -> list[CaseData]:
+    columns = {row[0]: row for row in report_rows}
+    homes = sorted((pk for pk in columns if units.is_home(pk)), key=lambda pk: (columns[pk][2], pk))
+    members = {pk: units.reports_of(pk) for pk in homes}
+    # A case's reports outside the scope (received later, or in another kecamatan) are read by id.
+    outside = Scope(ids={m for reports in members.values() for m in reports} - set(columns))
+    numbers = {row[0]: row[1] for row in report_rows}
+    numbers.update(outside.rows(Report.objects.all(), "pk", "registration_number", field="pk"))
+
     victims: dict[int, list[dict[str, Any]]] = defaultdict(list)
     perpetrators: dict[int, list[dict[str, Any]]] = defaultdict(list)
     violence: dict[int, set[str]] = defaultdict(set)
@@ -156,29 +241,17 @@ def load(ids: list[int]) -> list[CaseData]:
     places: dict[int, set[str]] = defaultdict(set)
     place_unknown: set[int] = set()
     first_event: dict[int, datetime.datetime] = {}
-    for i in range(0, len(every), CHUNK):
-        chunk = every[i : i + CHUNK]
-        for pk, number, received, kecamatan, channel, risk, status in Report.objects.filter(
-            pk__in=chunk
-        ).values_list("pk", "registration_number", "received_at", "kecamatan_code", "channel", "risk", "status"):
-            numbers[pk] = number
-            if pk in home_set:
-                columns[pk] = (pk, number, received, kecamatan, channel, risk, status)
-        for row in Victim.objects.filter(report_id__in=chunk).values_list(*VICTIM_FIELDS):
-            victim = dict(zip(VICTIM_FIELDS, row, strict=True))
-            victims[victim["report_id"]].append(victim)
-        for row in Perpetrator.objects.filter(report_id__in=chunk).values_list(*PERPETRATOR_FIELDS):
-            perpetrator = dict(zip(PERPETRATOR_FIELDS, row, strict=True))
-            perpetrators[perpetrator["report_id"]].append(perpetrator)
-        for report_id, kind in ReportViolence.objects.filter(report_id__in=chunk).values_list(
-            "report_id", "violence_type"
-        ):
+    for part in (scope, outside):
+        for row in part.rows(Victim.objects.all(), *VICTIM_FIELDS):
+            victims[row[0]].append(dict(zip(VICTIM_FIELDS, row, strict=True)))
+        for row in part.rows(Perpetrator.objects.all(), *PERPETRATOR_FIELDS):
+            perpetrators[row[0]].append(dict(zip(PERPETRATOR_FIELDS, row, strict=True)))
+        for report_id, kind in part.rows(ReportViolence.objects.all(), "report_id", "violence_type"):
             violence[report_id].add(kind)
-        for report_id, form in ReportSexualForm.objects.filter(report_id__in=chunk).values_list("report_id", "form"):
+        for report_id, form in part.rows(ReportSexualForm.objects.all(), "report_id", "form"):
             forms[report_id].add(form)
-        for report_id, place, when in ChronologyEvent.objects.filter(
-            report_id__in=chunk, is_current=True
-        ).values_list("report_id", "place", "when"):
+        for report_id, place, when in part.rows(ChronologyEvent.objects.filter(is_current=True),
+                                                "report_id", "place", "when"):
             if place:
                 places[report_id].add(place)
             else:  # not given: "belum dicatat", listed as missing
@@ -192,35 +265,47 @@ def load(ids: list[int]) -> list[CaseData]:
         service_model = apps.get_model("cases", "ServiceRecord")
         case_model = apps.get_model("cases", "Case")
         referral_model = apps.get_model("cases", "Referral")
-        case_ids = sorted(units.case_of.values())
-        for i in range(0, len(case_ids), CHUNK):
-            chunk = case_ids[i : i + CHUNK]
-            for case_id, kind in service_model.objects.filter(case_id__in=chunk).exclude(
-                simfoni_type=""
-            ).values_list("case_id", "simfoni_type").distinct():
-                services[case_id].add(kind)
-            police.update(case_model.objects.filter(pk__in=chunk, police_referred_at__isnull=False)
-                          .values_list("pk", flat=True))
-            police.update(referral_model.objects.filter(case_id__in=chunk, is_police=True)
-                          .values_list("case_id", flat=True))
+        case_report = apps.get_model("cases", "CaseReport")
+        # The period's cases inside the database, like its reports; the few others by id.
+        newer = set(scope.ids)
+        listed = {units.case_of[pk] for pk in homes if pk in units.case_of and pk in newer}
+        cases = Scope(case_report.objects.filter(report_id__in=scope.query).values("case_id")
+                      if scope.query is not None else None,
+                      listed if scope.query is not None else units.case_of.values())
+        for case_id, kind in cases.rows(service_model.objects.exclude(simfoni_type="").distinct(),
+                                        "case_id", "simfoni_type", field="case_id"):
+            services[case_id].add(kind)
+        police.update(pk for (pk,) in cases.rows(case_model.objects.filter(police_referred_at__isnull=False),
+                                                 "pk", field="pk"))
+        police.update(pk for (pk,) in cases.rows(referral_model.objects.filter(is_police=True), "case_id",
+                                                 field="case_id"))
 
     out: list[CaseData] = []
+    empty: set[str] = set()
     for pk in homes:
-        if pk not in columns:
-            continue
         data = CaseData(*columns[pk])
         order = members[pk]
-        data.linked_numbers = [numbers[m] for m in order[1:] if m in numbers]
-        data.victims = distinct_victims([v for m in order for v in victims.get(m, [])], order)
-        data.perpetrators = distinct_perpetrators([p for m in order for p in perpetrators.get(m, [])], order)
-        for m in order:
-            data.violence |= violence.get(m, set())
-            data.sexual_forms |= forms.get(m, set())
-            data.places |= places.get(m, set())
-            data.place_unknown |= m in place_unknown
-            earliest = first_event.get(m)
-            if earliest is not None and (data.first_event is None or earliest < data.first_event):
-                data.first_event = earliest
+        if len(order) == 1:  # most units: one report, nothing to merge (its rows are distinct already)
+            data.victims = sorted(victims.get(pk, []), key=_position)
+            data.perpetrators = sorted(perpetrators.get(pk, []), key=_position)
+            data.violence = violence.get(pk, empty)
+            data.sexual_forms = forms.get(pk, empty)
+            data.places = places.get(pk, empty)
+            data.place_unknown = pk in place_unknown
+            data.first_event = first_event.get(pk)
+        else:
+            data.linked_numbers = [numbers[m] for m in order[1:] if m in numbers]
+            data.victims = distinct_victims([v for m in order for v in victims.get(m, [])], order)
+            data.perpetrators = distinct_perpetrators([p for m in order for p in perpetrators.get(m, [])], order)
+            for m in order:
+                data.violence = data.violence | violence.get(m, empty)
+                data.sexual_forms = data.sexual_forms | forms.get(m, empty)
+                data.places = data.places | places.get(m, empty)
+                data.place_unknown |= m in place_unknown
+                earliest = first_event.get(m)
+                if earliest is not None and (data.first_event is None or earliest < data.first_event):
+                    data.first_event = earliest
+        data.first_event = aware(data.first_event)
         case_id = units.case_of.get(pk)
         if case_id is not None:
             data.services = set(services.get(case_id, set()))
@@ -254,18 +339,34 @@ class Labels:
             "violence": list(ViolenceType.values), "forms": list(SexualViolenceForm.values),
             "place": list(Place.values),
         }
+        self.perpetrator = _("Terlapor")
+        self.tz = timezone.get_current_timezone()
+        # A month's cases share a few hundred combinations of codes: each joined once.
+        self._joined: dict[tuple[str, frozenset[str]], str] = {}
 
     def join(self, codes: set[str], kind: str) -> str:
-        labels: dict[str, str] = getattr(self, kind)
-        ordered = [c for c in self.order[kind] if c in codes] + sorted(c for c in codes if c not in labels)
-        return "; ".join(labels.get(c, c) for c in ordered)
+        key = (kind, frozenset(codes))
+        found = self._joined.get(key)
+        if found is None:
+            labels: dict[str, str] = getattr(self, kind)
+            ordered = [c for c in self.order[kind] if c in codes] + sorted(c for c in codes if c not in labels)
+            found = self._joined[key] = "; ".join(labels.get(c, c) for c in ordered)
+        return found
 
     def service_list(self, data: CaseData) -> str:
         codes = data.services | {COMPLAINT_SERVICE}
         if data.police:
             codes.add(POLICE_SERVICE)
-        ordered = [c for c in self.service_order if c in codes] + sorted(c for c in codes if c not in self.services)
-        return "; ".join(self.services.get(c, c) for c in ordered)
+        key = ("services", frozenset(codes))
+        found = self._joined.get(key)
+        if found is None:
+            ordered = [c for c in self.service_order if c in codes] + sorted(
+                c for c in codes if c not in self.services)
+            found = self._joined[key] = "; ".join(self.services.get(c, c) for c in ordered)
+        return found
+
+    def date(self, moment: datetime.datetime | None) -> str:
+        return moment.astimezone(self.tz).date().isoformat() if moment else ""
 
     def flag(self, value: bool | None) -> str:
         return self.yes if value else self.no
@@ -308,7 +409,7 @@ def perpetrator_headers() -> list[str]:
 def _relations(data: CaseData, labels: Labels) -> str:
     if not data.perpetrators:
         return labels.relation[PerpetratorRelation.TIDAK_DIKETAHUI]
-    return "; ".join(f"{_('Terlapor')} {n}: {labels.relation.get(p['relation'], p['relation'])}"
+    return "; ".join(f"{labels.perpetrator} {n}: {labels.relation.get(p['relation'], p['relation'])}"
                      for n, p in enumerate(data.perpetrators, start=1))
 
 
@@ -324,7 +425,7 @@ def rows(cases: list[CaseData], labels: Labels | None = None) -> list[list[Any]]
             labels.risk.get(data.risk, data.risk), labels.status.get(data.status, data.status),
         ]
         head = [data.registration_number, "; ".join(data.linked_numbers)]
-        dates = [_date(data.received_at), _date(data.first_event), kecamatan.get(data.kecamatan_code,
+        dates = [labels.date(data.received_at), labels.date(data.first_event), kecamatan.get(data.kecamatan_code,
                                                                                   data.kecamatan_code)]
         for number, victim in enumerate(data.victims, start=1):
             out.append([
@@ -381,10 +482,10 @@ def perpetrator_rows(cases: list[CaseData], labels: Labels | None = None) -> lis
     return out
 
 
-def sheets(period: Period, which: tuple[str, ...] = SHEETS) -> list[Sheet]:
+def sheets(period: Period, which: tuple[str, ...] = SHEETS, data: list[CaseData] | None = None) -> list[Sheet]:
     """The export's tables, always in Indonesian (SIMFONI-PPA's own terms)."""
     with translation.override("id"):
-        data = load(report_ids(period))
+        data = load_period(period) if data is None else data
         labels = Labels()
         span = {"start": period.start, "end": period.end}
         out: list[Sheet] = []
@@ -449,7 +550,7 @@ def gaps(cases: list[CaseData]) -> list[Gap]:
 
 
 def quality(period: Period) -> list[Gap]:
-    return gaps(load(report_ids(period)))
+    return gaps(load_period(period))
 
 
 def quality_sheet(found: list[Gap]) -> Sheet:

@@ -51,8 +51,13 @@ class UnitMap:
         return self.members.get(home_id, [home_id])
 
 
-def unit_map(report_ids: Iterable[int], chunk: int = 2000) -> UnitMap:
-    """The units of these reports, with every other report of their cases (which may lie outside the set)."""
+def unit_map(report_ids: Iterable[int], chunk: int = 2000, *, query: Any = None) -> UnitMap:
+    """The units of these reports, with every other report of their cases (which may lie outside the set).
+
+    ``query``: a subquery of report ids that selects ``report_ids`` (e.g. a period's
+    reports found through an index): the cases are then found with it in one
+    statement instead of lists of thousands of ids.
+    """
     result = UnitMap()
     ids = sorted(set(report_ids))
     for report_id in ids:
@@ -60,29 +65,37 @@ def unit_map(report_ids: Iterable[int], chunk: int = 2000) -> UnitMap:
     if not cases_installed() or not ids:
         return result
     case_report = apps.get_model("cases", "CaseReport")
+    fields = ("case_id", "report_id", "case__primary_report_id")
+    # Each case's reports in the order they came in, sorted by the database.
+    order = ("case_id", "report__received_at", "report_id")
+    if query is not None:
+        _add_cases(result, case_report.objects.filter(
+            case_id__in=case_report.objects.filter(report_id__in=query).values("case_id"))
+            .order_by(*order).values_list(*fields))
+        return result
     case_ids: set[int] = set()
     for start in range(0, len(ids), chunk):
         case_ids.update(
             case_report.objects.filter(report_id__in=ids[start : start + chunk]).values_list("case_id", flat=True)
         )
-    if not case_ids:
-        return result
     ordered = sorted(case_ids)
     for start in range(0, len(ordered), chunk):
-        rows = case_report.objects.filter(case_id__in=ordered[start : start + chunk]).values_list(
-            "case_id", "report_id", "case__primary_report_id", "report__received_at"
-        )
-        by_case: dict[int, list[tuple[Any, int, int]]] = {}
-        for case_id, report_id, primary_id, received in rows:
-            by_case.setdefault(case_id, []).append((received, report_id, primary_id))
-        for case_id, members in by_case.items():
-            primary = members[0][2]
-            order = [primary] + [pk for _received, pk, _p in sorted(members) if pk != primary]
-            for report_id in order:
-                result.home_of[report_id] = primary
-            result.members[primary] = order
-            result.case_of[primary] = case_id
+        _add_cases(result, case_report.objects.filter(case_id__in=ordered[start : start + chunk])
+                   .order_by(*order).values_list(*fields))
     return result
+
+
+def _add_cases(result: UnitMap, rows: Iterable[tuple[int, int, int]]) -> None:
+    """Rows (case, report, primary report) of whole cases, each case's in the order received, into ``result``."""
+    by_case: dict[int, tuple[int, list[int]]] = {}
+    for case_id, report_id, primary_id in rows:
+        by_case.setdefault(case_id, (primary_id, []))[1].append(report_id)
+    for case_id, (primary, reports) in by_case.items():
+        order = [primary] + [pk for pk in reports if pk != primary]
+        for report_id in order:
+            result.home_of[report_id] = primary
+        result.members[primary] = order
+        result.case_of[primary] = case_id
 
 
 def siblings(report_ids: Iterable[int]) -> set[int]:

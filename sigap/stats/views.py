@@ -82,7 +82,7 @@ def dashboard_export(request: HttpRequest, fmt: str) -> HttpResponse:
 def simfoni_view(request: HttpRequest) -> HttpResponse:
     form = PeriodForm(request.GET if request.GET else None, default_months=1)
     period = form.period()
-    data = simfoni.load(simfoni.report_ids(period))
+    data = simfoni.load_period(period)
     return render(request, "stats/simfoni.html", {
         "form": form, "period": period, "query": period.query(), "gaps": simfoni.gaps(data),
         "case_count": len(data), "report_count": sum(c.report_count for c in data),
@@ -103,9 +103,10 @@ def simfoni_export(request: HttpRequest, fmt: str) -> HttpResponse:
     which = request.GET.get("lembar", "korban") if fmt == "csv" else ""
     if fmt == "csv" and which not in simfoni.SHEETS:
         raise Http404
-    sheets = simfoni.sheets(period, (which,) if fmt == "csv" else simfoni.SHEETS)
+    data = simfoni.load_period(period)
+    sheets = simfoni.sheets(period, (which,) if fmt == "csv" else simfoni.SHEETS, data)
     if fmt == "xlsx" and request.GET.get("kualitas") == "1":
-        sheets.append(simfoni.quality_sheet(simfoni.quality(period)))
+        sheets.append(simfoni.quality_sheet(simfoni.gaps(data)))
     slug, detail = _detail(form)
     body = exports.to_csv(sheets, titles=False) if fmt == "csv" else exports.to_xlsx(sheets)
     actions.exported("simfoni", fmt, by=request.user, detail=f"{detail} {which}".strip(),

@@ -97,3 +97,51 @@ def test_training_keeps_its_own_data_folder(env: dict[str, str], expected: str) 
         cwd=ROOT, env={**clean, **env}, capture_output=True, text=True, timeout=60, check=True,
     )
     assert result.stdout.strip() == str((ROOT / expected).resolve())
+
+
+class TrainingDownloadsTests(SigapTestCase):
+    """Every CSV/XLSX download of a training deployment starts with the mark, like every page and PDF."""
+
+    def downloads(self) -> list[tuple[str, bytes]]:
+        from django.urls import reverse
+
+        client = self.login(self.data_officer)
+        period = {"dari": "2000-01", "sampai": "2099-12"}
+        out = []
+        for name, fmt in (("stats:dashboard_export", "csv"), ("stats:dashboard_export", "xlsx"),
+                          ("stats:simfoni_export", "csv"), ("stats:simfoni_export", "xlsx")):
+            response = client.get(reverse(name, args=[fmt]), period)
+            self.assertEqual(response.status_code, 200, name)
+            out.append((f"{name}.{fmt}", response.content))
+        for fmt in ("csv", "xlsx"):
+            response = client.get(f"/sosialisasi/cakupan/unduh.{fmt}")
+            self.assertEqual(response.status_code, 200)
+            out.append((f"coverage.{fmt}", response.content))
+        return out
+
+    @staticmethod
+    def first_rows(name: str, body: bytes) -> list[list[list[str]]]:
+        import csv
+
+        from openpyxl import load_workbook
+
+        if name.endswith(".csv"):
+            return [list(csv.reader(io.StringIO(body.decode("utf-8-sig"))))[:2]]
+        workbook = load_workbook(io.BytesIO(body))
+        return [[[str(c.value or "") for c in row] for row in sheet.iter_rows(max_row=2)]
+                for sheet in workbook.worksheets]
+
+    @override_settings(SIGAP_TRAINING=True)
+    def test_every_export_starts_with_the_training_mark(self) -> None:
+        create_report(self.operator)
+        for name, body in self.downloads():
+            for first, second in self.first_rows(name, body):
+                self.assertEqual(first[0], training.MARK, name)
+                self.assertNotEqual(second[0], training.MARK, name)  # the table follows it
+
+    def test_a_real_deployment_exports_no_mark(self) -> None:
+        create_report(self.operator)
+        for name, body in self.downloads():
+            self.assertNotIn(b"DATA LATIHAN", body if name.endswith(".csv") else b"", name)
+            for first, _second in self.first_rows(name, body):
+                self.assertNotEqual(first[0], training.MARK, name)

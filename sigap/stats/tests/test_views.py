@@ -132,6 +132,18 @@ class DashboardDownloadTests(SigapTestCase):
             self.assertEqual(cell.data_type, "s")
         self.assertGreater(len(workbook.sheetnames), 10)
 
+    def test_the_xlsx_header_row_is_bold_and_stays_in_view(self) -> None:
+        self.login(self.manager)
+        response = self.client.get(reverse("stats:dashboard_export", args=["xlsx"]), EVERYTHING)
+        workbook = load_workbook(io.BytesIO(response.content))
+        for sheet in workbook.worksheets:
+            self.assertEqual(sheet.freeze_panes, "A2")
+            self.assertTrue(all(cell.font.b for cell in sheet[1] if cell.value is not None))
+            self.assertFalse(any(cell.font.b for row in sheet.iter_rows(min_row=2) for cell in row))
+        numbers = [cell.value for sheet in workbook.worksheets for row in sheet.iter_rows(min_row=2)
+                   for cell in row if isinstance(cell.value, int | float)]
+        self.assertTrue(numbers)  # counts stay numbers, not text
+
     def test_every_download_is_audited_without_personal_data(self) -> None:
         self.login(self.data_officer)
         before = AuditEntry.objects.filter(action="stats.export").count()
