@@ -1430,4 +1430,11 @@ def after_report_amended(report: Report, by: Any, request: HttpRequest | None) -
     """Intake's amendment hook: the report's case re-runs its rules (``reevaluate_case_rules``) once."""
     link = CaseReport.objects.select_related("case").filter(report=report).first()
     if link is not None:
-        reevaluate_case_rules(link.case, by=by, request=request)
+        case = link.case
+        if case.primary_report_id == report.pk and (case.desa_id, case.kecamatan_code) != (
+            report.desa_id, report.kecamatan_code
+        ):
+            # The case lists and counts by its primary report's desa: a corrected victim desa follows.
+            case.desa_id, case.kecamatan_code = report.desa_id, report.kecamatan_code
+            _save(case, "desa", "kecamatan_code", now=_now(None))
+        reevaluate_case_rules(case, by=by, request=request)

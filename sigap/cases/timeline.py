@@ -31,6 +31,9 @@ from sigap.cases.models import (
     ShelterStay,
     StageChange,
 )
+from sigap.intake.access import sees_victim_details
+from sigap.intake.amend import VICTIM_DETAIL
+from sigap.intake.amend import visibility as amend_visibility
 from sigap.intake.codes import Channel, ContactOutcome, place_label
 from sigap.intake.models import ChronologyEvent, Contact, Report, ReportAmendment
 
@@ -60,7 +63,8 @@ def _label(choices: Any, value: str) -> str:
         return value or ""
 
 
-def build(case: Case) -> list[Entry]:
+def build(case: Case, user: Any = None) -> list[Entry]:
+    """The case's history, oldest first; ``user`` decides which amended values show (need to know)."""
     entries: list[Entry] = []
     report_ids = list(case.case_reports.values_list("report_id", flat=True))
 
@@ -86,13 +90,21 @@ def build(case: Case) -> list[Entry]:
             title += " · " + _("versi lama, sudah diubah")
         entries.append(Entry(event.when, "event", title, body=event.description, by=_who(event.recorded_by),
                              superseded=not event.is_current))
+    full_victims: dict[int, bool] = {}
     for amendment in ReportAmendment.objects.filter(report_id__in=report_ids).select_related("by", "report"):
+        old, new = amendment.old_value, amendment.new_value
+        kind = amend_visibility(amendment.field)
+        if kind == VICTIM_DETAIL:
+            if amendment.report_id not in full_victims:
+                full_victims[amendment.report_id] = user is not None and sees_victim_details(user, amendment.report)
+            if not full_victims[amendment.report_id]:
+                old = new = _("(disembunyikan)")
+        # The reporter's details: the masks only; the values are revealed on the report, with a reason.
         entries.append(Entry(amendment.at, "amendment",
                              _("Diubah: %(what)s (laporan %(number)s)")
                              % {"what": amendment.label, "number": amendment.report.registration_number},
                              body=_("Sebelumnya: %(old)s\nSekarang: %(new)s\nAlasan: %(reason)s")
-                             % {"old": amendment.old_value, "new": amendment.new_value,
-                                "reason": amendment.reason},
+                             % {"old": old, "new": new, "reason": amendment.reason},
                              by=_who(amendment.by)))
     for change in StageChange.objects.filter(case=case).select_related("by"):
         if change.from_stage:

@@ -718,7 +718,7 @@ def mediation(request: HttpRequest, pk: int) -> HttpResponse:
 def case_timeline(request: HttpRequest, pk: int) -> HttpResponse:
     case = _open_case_page(request, pk)
     context = _case_context(request, case, "timeline")
-    context["entries"] = timeline.build(case)
+    context["entries"] = timeline.build(case, request.user)
     context["events"] = list(ChronologyEvent.objects.current().filter(report__case_link__case=case)
                              .select_related("desa").order_by("when", "position"))
     return render(request, "cases/timeline.html", context)

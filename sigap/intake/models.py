@@ -680,6 +680,10 @@ class ReportAmendment(models.Model):
     label = models.CharField(max_length=120)
     old_value = EncryptedTextField(null=True, blank=True)
     new_value = EncryptedTextField(null=True, blank=True)
+    # The reporter's details (``amend.IDENTITY``): the values under the identity key, shown only through
+    # the vault's reveal; ``old_value``/``new_value`` then hold masks.
+    old_identity = EncryptedTextField(purpose="identity", null=True, blank=True)
+    new_identity = EncryptedTextField(purpose="identity", null=True, blank=True)
     reason = EncryptedTextField(_("alasan perubahan"))
     by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
     at = models.DateTimeField(default=timezone.now)

@@ -36,6 +36,7 @@ from sigap.intake.prefill import attachable_contact, prefill_for
 from sigap.intake.queries import contacts_since_filing, find_duplicates
 from sigap.intake.triage import reason_labels
 from sigap.intake.validation import ReportInvalid
+from sigap.intake.views.amend import history_rows
 from sigap.intake.views.common import (
     deadline_page,
     issue_form_token,
@@ -276,7 +277,9 @@ def _render_detail(request: HttpRequest, report: Report, *, override_form: RiskO
     victims = list(report.victims.select_related("desa")
                    .prefetch_related("ampk_groups", "disability_types", "accommodations").all())
     victim_info, safe_reveal, reveal_status = victim_rows(request, report, victims)
-    status = max(status, reveal_status)
+    history, history_status = history_rows(request, report,
+                                           list(report.amendments.select_related("by").order_by("at", "id")))
+    status = max(status, reveal_status, history_status)
     # Linked reports the user may not open are left out: not even their numbers show.
     visible = Report.objects.visible_to(user).values("pk")
     links = [
@@ -313,7 +316,8 @@ def _render_detail(request: HttpRequest, report: Report, *, override_form: RiskO
         "public_status": public_status_label(report),
         "open_case_url": _open_case_url(user, report),
         "may_amend": may_amend(user, report),
-        "amendments": list(report.amendments.select_related("by").order_by("at", "id")),
+        "amendments": history,
+        "amendments_open": history_status != 200 or any(row["reveal"] and row["reveal"].shown for row in history),
         "first_contact": contacts_since_filing(report).select_related("operator").order_by("created_at").first(),
         "first_contact_form": _first_contact_form(user, report),
         **risk_context(report),
