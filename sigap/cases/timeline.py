@@ -35,7 +35,7 @@ from sigap.intake.access import sees_victim_details
 from sigap.intake.amend import VICTIM_DETAIL
 from sigap.intake.amend import visibility as amend_visibility
 from sigap.intake.codes import Channel, ContactOutcome, place_label
-from sigap.intake.models import ChronologyEvent, Contact, Report, ReportAmendment
+from sigap.intake.models import ChronologyEvent, Contact, Report, ReportAmendment, ReportNote
 
 
 @dataclass
@@ -106,6 +106,9 @@ def build(case: Case, user: Any = None) -> list[Entry]:
                              body=_("Sebelumnya: %(old)s\nSekarang: %(new)s\nAlasan: %(reason)s")
                              % {"old": old, "new": new, "reason": amendment.reason},
                              by=_who(amendment.by)))
+    for note in ReportNote.objects.filter(report_id__in=report_ids).select_related("by", "report"):
+        entries.append(Entry(note.at, "note", _("Catatan tambahan pada laporan %(number)s")
+                             % {"number": note.report.registration_number}, body=note.text, by=_who(note.by)))
     for change in StageChange.objects.filter(case=case).select_related("by"):
         if change.from_stage:
             title = _("Tahap: %(old)s → %(new)s") % {"old": _label(Stage, change.from_stage),

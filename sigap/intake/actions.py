@@ -46,6 +46,7 @@ from sigap.intake.ages import (
     local_day,
     perpetrator_fields,
 )
+from sigap.intake.amend import text_problem
 from sigap.intake.ampk import suggest_ampk_groups
 from sigap.intake.codes import Authority, DatePrecision, HeardFrom, Risk
 from sigap.intake.models import (
@@ -57,6 +58,7 @@ from sigap.intake.models import (
     Report,
     ReporterIdentity,
     ReportLink,
+    ReportNote,
     ReportSexualForm,
     ReportViolence,
     RiskOverride,
@@ -594,3 +596,27 @@ def track(code: str, pin: str, *, now: datetime.datetime | None = None) -> str |
     if entry.failed_attempts:
         TrackingCode.objects.filter(pk=entry.pk).update(failed_attempts=0, locked_until=None)
     return entry.report.public_status
+
+
+# --- notes ----------------------------------------------------------------------------------
+
+
+def may_add_note(user: Any, report: Report) -> bool:
+    """The one who submitted the report (a village volunteer above all: they may no longer amend it)."""
+    return (getattr(user, "is_authenticated", False) and report.submitted_by_id == user.pk
+            and Report.objects.visible_to(user).filter(pk=report.pk).exists())
+
+
+def add_note(report: Report, text: str, *, by: Any, request: HttpRequest | None = None,
+             now: datetime.datetime | None = None) -> ReportNote:
+    """Add a note to a filed report (sealed, audited); the report itself is not changed."""
+    if not may_add_note(by, report):
+        raise PermissionDenied
+    text = (text or "").strip()
+    problem = text_problem(text, 2000)
+    if not text or problem:
+        raise ReportInvalid({"text": problem or _("Tuliskan catatannya.")})
+    with transaction.atomic():
+        note = ReportNote.objects.create(report=report, text=text, by=by, at=now or timezone.now())
+        record("intake.report_note_added", actor=by, obj=note, request=request)
+    return note

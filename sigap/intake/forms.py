@@ -1043,3 +1043,13 @@ class FirstContactForm(forms.Form):
         kwargs["initial"].setdefault("channel", Channel.TELEPON)
         kwargs.setdefault("prefix", "kp")
         super().__init__(*args, **kwargs)
+
+
+class NoteForm(forms.Form):
+    """A note the submitter adds to a filed report."""
+
+    text = forms.CharField(label=gettext_lazy("Catatan tambahan"), max_length=2000,
+                           widget=forms.Textarea(attrs={"rows": 3}),
+                           help_text=gettext_lazy("Misalnya keterangan yang baru diketahui. Laporan yang sudah "
+                                                  "dikirim tidak dapat diubah; catatan ini dibaca petugas."),
+                           error_messages={"required": gettext_lazy("Tuliskan catatannya.")})

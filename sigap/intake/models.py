@@ -694,3 +694,22 @@ class ReportAmendment(models.Model):
 
     def __str__(self) -> str:
         return f"amendment {self.pk}"
+
+
+class ReportNote(models.Model):
+    """A note added to a filed report by the one who submitted it (a volunteer may not amend, but may add).
+
+    The text is sealed; staff read it on the report and in the case timeline.
+    """
+
+    report = models.ForeignKey(Report, on_delete=models.PROTECT, related_name="notes")
+    text = EncryptedTextField(_("catatan"))
+    by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["at", "id"]
+        indexes = [models.Index(fields=["report", "at"], name="report_note_report_at")]
+
+    def __str__(self) -> str:
+        return f"report note {self.pk}"

@@ -18,6 +18,7 @@ from sigap.intake.models import (
     Perpetrator,
     Report,
     ReportAmendment,
+    ReportNote,
     Victim,
     VictimAmpkGroup,
 )
@@ -282,3 +283,26 @@ class CaseFollowsTests(SigapTestCase):
         case.refresh_from_db()
         self.assertEqual((Report.objects.get(pk=report.pk).desa_id, case.desa_id), (DESA_B, DESA_B))
         self.assertEqual(case.kecamatan_code, DESA_B.rsplit(".", 1)[0])
+
+
+class VolunteerNoteTests(SigapTestCase):
+    def test_a_volunteer_adds_a_note_instead_of_amending_and_staff_read_it(self) -> None:
+        report = create_report(self.volunteer_a, channel="relawan").report
+        url = f"/pengaduan/laporan/{report.pk}/catatan/"
+        self.login(self.volunteer_a)
+        self.assertEqual(self.client.get(f"/pengaduan/laporan/{report.pk}/ubah/").status_code, 403)
+        empty = self.client.post(url, {"text": "   "})
+        self.assertContains(empty, "Tuliskan catatannya.", status_code=400)
+        self.assertFalse(ReportNote.objects.exists())
+        self.assertEqual(self.client.post(url, {"text": "Pelaku sudah pindah ke desa lain."}).status_code, 302)
+        self.assertContains(self.client.get(f"/pengaduan/laporan/{report.pk}/"), "Pelaku sudah pindah")
+        note = ReportNote.objects.get()
+        self.assertEqual((note.report, note.by), (report, self.volunteer_a))
+        self.assertTrue(AuditEntry.objects.filter(action="intake.report_note_added").exists())
+        # Staff read it on the report and in the case timeline; nobody else may add one.
+        self.login(self.operator)
+        self.assertContains(self.client.get(f"/pengaduan/laporan/{report.pk}/"), "Pelaku sudah pindah")
+        case = case_actions.open_case([report], by=self.operator)
+        self.assertTrue(any("Pelaku sudah pindah" in (e.body or "") for e in build(case, self.manager)))
+        self.assertAllowedOnly("post", url, [self.volunteer_a], data={"text": "Catatan lain."})
+        self.assertEqual(ReportNote.objects.count(), 2)

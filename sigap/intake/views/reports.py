@@ -18,7 +18,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from sigap.accounts.roles import Perm, has_permission
 from sigap.accounts.views import permission_required
 from sigap.intake import access
-from sigap.intake.actions import link_reports, open_report, override_risk
+from sigap.intake.actions import add_note, link_reports, may_add_note, open_report, override_risk
 from sigap.intake.amend import may_amend
 from sigap.intake.codes import Channel, ReportStatus, Risk
 from sigap.intake.forms import (
@@ -26,6 +26,7 @@ from sigap.intake.forms import (
     FirstContactForm,
     LinkForm,
     LookupForm,
+    NoteForm,
     ReportEntry,
     RiskOverrideForm,
 )
@@ -258,14 +259,23 @@ def report_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _render_detail(request: HttpRequest, report: Report, *, override_form: RiskOverrideForm | None = None,
                    link_forms: dict[int, LinkForm] | None = None, reveal: RevealOutcome | None = None,
-                   status: int = 200) -> HttpResponse:
+                   note_form: NoteForm | None = None, status: int = 200) -> HttpResponse:
     user = request.user
     level = access.report_access_level(user)
+    written = list(report.notes.select_related("by"))
+    if level == access.COARSE:
+        # A volunteer sees only the notes they wrote themselves.
+        written = [n for n in written if n.by_id == user.pk]
+    notes: dict[str, Any] = {
+        "note_form": (note_form or NoteForm()) if may_add_note(user, report) else None,
+        "notes": written,
+    }
     if level == access.COARSE:
         return render(
             request,
             "intake/report_detail_coarse.html",
-            {"report": report, "public_status": public_status_label(report), "hotline": settings.SIGAP_HOTLINE},
+            {"report": report, "public_status": public_status_label(report), "hotline": settings.SIGAP_HOTLINE,
+             **notes},
             status=status,
         )
     may_manage = access.can_manage_reports(user)
@@ -320,6 +330,7 @@ def _render_detail(request: HttpRequest, report: Report, *, override_form: RiskO
         "amendments_open": history_status != 200 or any(row["reveal"] and row["reveal"].shown for row in history),
         "first_contact": contacts_since_filing(report).select_related("operator").order_by("created_at").first(),
         "first_contact_form": _first_contact_form(user, report),
+        **notes,
         **risk_context(report),
     }
     return render(request, "intake/report_detail.html", context, status=status)
@@ -392,3 +403,22 @@ def report_link(request: HttpRequest, pk: int) -> HttpResponse:
     report = open_report(request.user, pk, request)
     forms = {other_pk: form} if other_pk else {}
     return _render_detail(request, report, link_forms=forms, status=400)
+
+
+@login_required
+@require_POST
+def report_note(request: HttpRequest, pk: int) -> HttpResponse:
+    """The submitter adds a note to their filed report (a volunteer may not amend it)."""
+    report = access.get_report_for(request.user, _pk(pk))
+    if not may_add_note(request.user, report):
+        raise PermissionDenied
+    form = NoteForm(request.POST)
+    if form.is_valid():
+        try:
+            add_note(report, form.cleaned_data["text"], by=request.user, request=request)
+        except ReportInvalid as error:
+            form.add_error("text", error.fields.get("text", error.message))
+        else:
+            messages.success(request, _("Catatan ditambahkan ke laporan."))
+            return redirect("intake:report_detail", pk=report.pk)
+    return _render_detail(request, report, note_form=form, status=400)
