@@ -141,7 +141,7 @@ def amend_report(report: Report, changes: dict[str, Any], *, by: Any, reason: st
     reason = (reason or "").strip()
     now = now or timezone.now()
     with transaction.atomic():
-        locked = Report.objects.select_for_update().select_related("reporter").get(pk=report.pk)
+        locked = Report.objects.select_for_update().get(pk=report.pk)  # no outer join: PostgreSQL refuses FOR UPDATE on one
         state = _Amending(locked, by=by, reason=reason, now=now)
         if not reason:
             state.errors["reason"] = _("Tuliskan alasan perubahan.")
