@@ -76,7 +76,8 @@ def _chronology(case: Any) -> list[dict[str, Any]]:
               .order_by("when", "position"))
     return [official.li(
         f"{formats.date_format(timezone.localtime(e.when), 'j F Y')}"
-        f"{' (' + _('perkiraan') + ')' if e.approximate else ''}, {_label(Place, e.place)}, {e.desa.name}: "
+        f"{' (' + _('perkiraan') + ')' if e.approximate else ''}, {_label(Place, e.place)}, "
+        f"{e.desa.name if e.desa else _('desa tidak diketahui')}: "
         f"{e.description}") for e in events] or [official.li("-")]
 
 

@@ -285,6 +285,59 @@ def assign_case(case: Case, worker: Any, *, by: Any, request: HttpRequest | None
 # --- stages --------------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class StageOptions:
+    """What the stage control may offer: the next stage (or why not yet) and the earlier ones.
+
+    The same rules as ``move_stage``, asked before the user tries.
+    """
+
+    forward: str | None
+    blocked: str
+    back: list[str]
+
+
+def stage_options(case: Case) -> StageOptions:
+    """The next stage when ``move_stage`` would accept it, else why not; earlier stages (with a note)."""
+    if case.stage not in STAGE_ORDER or not case.is_open:
+        return StageOptions(forward=None, blocked="", back=[])
+    current = STAGE_ORDER[case.stage]
+    back = list(reversed(Stage.values[:current]))
+    following = Stage.values[current + 1] if current + 1 < len(Stage.values) else None
+    blocked = forward_blocker(case, following) if following else ""
+    return StageOptions(forward=following if following and not blocked else None, blocked=blocked, back=back)
+
+
+def forward_blocker(case: Case, to_stage: str) -> str:
+    """What is still missing before ``case`` may move forward to ``to_stage``, or "" (one rule for both
+    ``move_stage`` and the stage control)."""
+    if to_stage == Stage.TERMINASI:
+        return _("Kasus ditutup melalui pengajuan penutupan yang disetujui manajer.")
+    if to_stage == Stage.RENCANA and not case.assessments.exists():
+        return _("Asesmen belum disimpan.")
+    if to_stage == Stage.PELAKSANAAN and not case.plans.filter(status=PlanStatus.APPROVED).exists():
+        return _("Rencana intervensi belum disetujui manajer.")
+    return ""
+
+
+def assessment_blocker(case: Case) -> str:
+    """Why an assessment cannot be saved at the case's stage, or ""."""
+    if STAGE_ORDER.get(case.stage, 0) < STAGE_ORDER[Stage.ASESMEN]:
+        return _("Pindahkan kasus ke tahap asesmen lebih dulu. Formulir ini hanya dapat dibaca sampai saat itu.")
+    return ""
+
+
+def plan_blocker(case: Case) -> str:
+    """Why a plan cannot be saved at the case's stage, or ""."""
+    if STAGE_ORDER.get(case.stage, 0) < STAGE_ORDER[Stage.RENCANA]:
+        missing = _("Asesmen belum disimpan.") if not case.assessments.exists() else ""
+        return " ".join(p for p in (
+            missing,
+            _("Pindahkan kasus ke tahap rencana intervensi lebih dulu. Formulir ini hanya dapat dibaca sampai saat itu."),
+        ) if p)
+    return ""
+
+
 def move_stage(case: Case, to_stage: str, *, by: Any, note: str = "", request: HttpRequest | None = None,
                now: datetime.datetime | None = None) -> Case:
     """Move forward one stage, or back to any earlier stage with a note.
@@ -301,18 +354,15 @@ def move_stage(case: Case, to_stage: str, *, by: Any, note: str = "", request: H
         _require_open(case)
         current, target = STAGE_ORDER[case.stage], STAGE_ORDER[to_stage]
         if to_stage == Stage.TERMINASI:
-            raise CaseActionError(_("Kasus ditutup melalui pengajuan penutupan yang disetujui manajer."), "stage")
+            raise CaseActionError(forward_blocker(case, to_stage), "stage")
         if target == current:
             raise CaseActionError(_("Kasus sudah berada di tahap ini."), "stage")
         if target > current + 1:
             raise CaseActionError(_("Tahap dilalui berurutan; tidak boleh melompati tahap."), "stage")
         if target < current and not _text(note):
             raise CaseActionError(_("Tulis alasan mengembalikan kasus ke tahap sebelumnya."), "note")
-        if target > current:
-            if to_stage == Stage.RENCANA and not case.assessments.exists():
-                raise CaseActionError(_("Simpan asesmen lebih dulu sebelum menyusun rencana intervensi."), "stage")
-            if to_stage == Stage.PELAKSANAAN and not case.plans.filter(status=PlanStatus.APPROVED).exists():
-                raise CaseActionError(_("Rencana intervensi harus disetujui manajer lebih dulu."), "stage")
+        if target > current and (missing := forward_blocker(case, to_stage)):
+            raise CaseActionError(missing, "stage")
         _stage_change(case, to_stage, by=by, note=note, now=now)
         _save(case, "stage", now=now)
         if to_stage == Stage.ASESMEN and not case.assessments.exists() and not case.tasks.filter(
@@ -930,7 +980,7 @@ def reevaluate_case_rules(case: Case, *, by: Any = None, request: HttpRequest | 
 # --- chronology, contacts, notes, attachments ----------------------------------------------
 
 
-def amend_event(event: ChronologyEvent, *, by: Any, when: datetime.datetime, place: str, desa_id: str,
+def amend_event(event: ChronologyEvent, *, by: Any, when: datetime.datetime, place: str, desa_id: str | None,
                 description: str, request: HttpRequest | None = None,
                 now: datetime.datetime | None = None) -> ChronologyEvent:
     """Amend a chronology event: a new version supersedes it and the earlier version stays visible."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+from collections.abc import Sequence
 from typing import Any
 
 from django import forms
@@ -81,8 +82,21 @@ class AssignForm(forms.Form):
 
 
 class StageForm(forms.Form):
-    stage = forms.ChoiceField(label=_("Pindah ke tahap"), choices=[c for c in Stage.choices if c[0] != Stage.TERMINASI])
+    """Only the moves the rules allow now: the next stage, or back to an earlier one (with a note)."""
+
+    stage = forms.ChoiceField(label=_("Pindah ke tahap"), choices=[], widget=forms.RadioSelect)
     note = _textarea(_("Catatan"), help_text=_("Wajib bila kasus dikembalikan ke tahap sebelumnya."))
+
+    def __init__(self, *args: Any, forward: str | None = None, back: Sequence[str] = (), **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        labels = dict(Stage.choices)
+        choices: list[tuple[str, str]] = []
+        if forward:
+            choices.append((forward, _("Lanjut ke %(stage)s") % {"stage": labels[forward]}))
+        choices += [(stage, _("Kembali ke %(stage)s") % {"stage": labels[stage]}) for stage in back]
+        self.fields["stage"].choices = choices  # type: ignore[attr-defined]
+        if forward and not self.is_bound:
+            self.initial.setdefault("stage", forward)
 
 
 class ContactForm(forms.Form):
@@ -254,10 +268,11 @@ class AmendEventForm(forms.Form):
     description = _textarea(_("Uraian"), required=True, rows=5)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
-        from sigap.intake.forms import desa_choices
+        from sigap.intake.forms import UNKNOWN_DESA, desa_choices
 
         super().__init__(*args, **kwargs)
-        choices = desa_choices()
+        # Amending says where it happened: "not known" is what the first version already said.
+        choices = [choice for choice in desa_choices() if choice[0] != UNKNOWN_DESA]
         self.fields["desa"].widget.choices = choices
         listed = {code for _group, items in choices if isinstance(items, list) for code, _name in items}
         initial = self.initial.get("desa")

@@ -130,7 +130,7 @@ def build_letter(case: Any, partner: Any, *, service: str, purpose: str, sent_at
             sections.append(_section(_("Kronologi"), [
                 f"{formats.date_format(timezone.localtime(e.when), 'j F Y')}"
                 f"{' (' + _('perkiraan') + ')' if e.approximate else ''}, {place_label(e.place)}, "
-                f"{e.desa.name}: {e.description}"
+                f"{e.desa.name if e.desa else _('desa tidak diketahui')}: {e.description}"
                 for e in events.order_by("when", "position")
             ]))
         if PERPETRATORS in wanted:

@@ -81,7 +81,8 @@ def build(case: Case, user: Any = None) -> list[Entry]:
                              body=contact.note, by=_who(contact.operator)))
     events = list(ChronologyEvent.objects.filter(report_id__in=report_ids).select_related("desa", "recorded_by"))
     for event in events:
-        title = _("Kejadian: %(place)s, %(desa)s") % {"place": place_label(event.place), "desa": event.desa.name}
+        desa = event.desa.name if event.desa else _("desa tidak diketahui")
+        title = _("Kejadian: %(place)s, %(desa)s") % {"place": place_label(event.place), "desa": desa}
         if event.supersedes_id:
             title += " · " + _("versi perubahan (dicatat %(at)s)") % {
                 "at": timezone.localtime(event.recorded_at).strftime("%d-%m-%Y %H:%M")
@@ -89,7 +90,7 @@ def build(case: Case, user: Any = None) -> list[Entry]:
         if not event.is_current:
             title += " · " + _("versi lama, sudah diubah")
         entries.append(Entry(event.when, "event", title, body=event.description, by=_who(event.recorded_by),
-                             superseded=not event.is_current))
+                             superseded=not event.is_current, date_only=not event.time_known))
     full_victims: dict[int, bool] = {}
     for amendment in ReportAmendment.objects.filter(report_id__in=report_ids).select_related("by", "report"):
         old, new = amendment.old_value, amendment.new_value

@@ -274,6 +274,7 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
         .order_by("received_at")
     )
     context = _case_context(request, case, "detail")
+    options = actions.stage_options(case)
     context.update({
         "reports": reports,
         "violence": [v.get_violence_type_display() for v in CaseViolence.objects.filter(case=case)],
@@ -282,7 +283,8 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "chain": _chain(case),
         "now": timezone.now(),
         # Two forms on one page: distinct element ids, same field names.
-        "stage_form": StageForm(initial={"stage": _next_stage(case)}, auto_id="id_stage_%s"),
+        "stage_form": StageForm(forward=options.forward, back=options.back, auto_id="id_stage_%s"),
+        "stage_options": options,
         "contact_form": ContactForm(auto_id="id_contact_%s"),
         "pending_closure": Closure.objects.filter(case=case, status=ClosureStatus.SUBMITTED).first(),
         "plan": InterventionPlan.objects.filter(case=case).order_by("-version").first(),
@@ -324,12 +326,6 @@ def close_police_duty(request: HttpRequest, pk: int) -> HttpResponse:
     return _back(case)
 
 
-def _next_stage(case: Case) -> str:
-    values = Stage.values
-    index = values.index(case.stage)
-    return values[min(index + 1, len(values) - 2)]
-
-
 @staff_case_view
 @require_http_methods(["GET", "POST"])
 def assign(request: HttpRequest, pk: int) -> HttpResponse:
@@ -354,7 +350,8 @@ def assign(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def move_stage(request: HttpRequest, pk: int) -> HttpResponse:
     case = access.get_case_for(request.user, pk)
-    form = StageForm(request.POST)
+    options = actions.stage_options(case)
+    form = StageForm(request.POST, forward=options.forward, back=options.back)
     if form.is_valid():
         try:
             actions.move_stage(case, form.cleaned_data["stage"], by=request.user, note=form.cleaned_data["note"],
@@ -364,7 +361,7 @@ def move_stage(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, _("Tahap kasus diperbarui."))
     else:
-        messages.error(request, _("Pilih tahap yang sah."))
+        messages.error(request, options.blocked or _("Pilih tahap yang sah."))
     return _back(case)
 
 
@@ -425,7 +422,8 @@ def assessment(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, _("Asesmen disimpan."))
             return _back(case, "cases:assessment")
     context = _case_context(request, case, "assessment")
-    context.update({"form": form, "history": history, "fields": _assessment_labels()})
+    context.update({"form": form, "history": history, "fields": _assessment_labels(),
+                    "blocker": actions.assessment_blocker(case)})
     return render(request, "cases/assessment.html", context, status=400 if request.method == "POST" else 200)
 
 
@@ -462,7 +460,7 @@ def plan(request: HttpRequest, pk: int) -> HttpResponse:
             return response
     context = _case_context(request, case, "plan")
     context.update({"plans": plans, "current": current, "goals_form": goals_form, "item_form": item_form,
-                    "decision_form": decision_form})
+                    "decision_form": decision_form, "blocker": actions.plan_blocker(case)})
     return render(request, "cases/plan.html", context, status=400 if request.method == "POST" else 200)
 
 

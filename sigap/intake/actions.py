@@ -6,6 +6,7 @@ Views and the API parse input, check access, call one of these and respond.
   code and PIN, returned this once)
 * ``record_contact(data, *, by, ...)`` -> ``Contact``
 * ``override_risk(report, risk, *, by, reason)``
+* ``decide_authority(report, authority, *, by)``: kewenangan, decided by staff
 * ``link_reports(a, b, *, by, reason)`` -> ``ReportLink``
 * ``open_report(user, pk, request)``: the audited detail read
 * ``track(code, pin)``: the public coarse-status lookup (counts wrong PINs)
@@ -36,6 +37,7 @@ from sigap.intake.access import (
     can_file_report,
     can_manage_reports,
     can_record_contact,
+    files_as_volunteer,
     get_report_for,
     village_problems,
 )
@@ -194,11 +196,27 @@ def _next_number(region_code: str, year: int) -> int:
 
 
 def _authority(data: ReportInput) -> tuple[str, str | None]:
-    """Own authority when any victim or event is in the deployment; else suggest the victim's regency."""
+    """Own authority when any victim or event is in the deployment; else suggest the victim's regency.
+
+    When no known desa is in the deployment and some desa is unknown, staff decide
+    (``Authority.UNDECIDED``, ``decide_authority``).
+    """
     codes = [v.desa for v in data.victims] + [e.desa for e in data.chronology]
-    if any(in_deployment(code) for code in codes):
+    if any(code and in_deployment(code) for code in codes):
         return Authority.OWN, None
+    if not all(codes) or not data.victims[0].desa:
+        return Authority.UNDECIDED, None
     return Authority.OTHER, ".".join(data.victims[0].desa.split(".")[:2])
+
+
+def place_unknown(data: ReportInput) -> bool:
+    """True when the person did not know a victim's desa or where something happened."""
+    return any(not v.desa for v in data.victims) or any(not e.desa for e in data.chronology)
+
+
+def unknown_needs_reason(by: Any) -> bool:
+    """Staff and partner systems give a reason for an unknown desa; the public and volunteers need not."""
+    return by is not None and not files_as_volunteer(by)
 
 
 def submit_report(
@@ -226,7 +244,7 @@ def submit_report(
         if replay is not None:
             return replay
     now = now or timezone.now()
-    errors = check_report(data, now=now)
+    errors = check_report(data, now=now, unknown_needs_reason=unknown_needs_reason(by))
     if data.received_at is not None and not has_permission(by, Perm.FILE_REPORT):
         # Only staff enter a paper form late; the public and volunteers report as it happens.
         errors["received_at"] = _("Hanya petugas yang dapat mencatat waktu diterima formulir kertas.")
@@ -267,7 +285,7 @@ def _create(
     canonical_code = tracking.normalise_code(code)
     assert canonical_code is not None
     region_code = settings.SIGAP_REGION.replace(".", "")
-    first_desa = data.victims[0].desa
+    first_desa = next((v.desa for v in data.victims if v.desa), None)
     # A paper form entered late counts from when the unit received it (validated bounds).
     received_at = as_aware(data.received_at) if data.received_at is not None else now
 
@@ -316,7 +334,8 @@ def _create(
             reporter_declined_reason=reporter.declined_reason if reporter.declined_identity else None,
             needs_follow_up=reporter.declined_identity,
             desa_id=first_desa,
-            kecamatan_code=first_desa.rsplit(".", 1)[0],
+            kecamatan_code=first_desa.rsplit(".", 1)[0] if first_desa else "",
+            place_unknown=place_unknown(data),
             authority=authority,
             transfer_to_id=transfer_to,
             risk=result.risk,
@@ -355,7 +374,8 @@ def _create(
                     nik_index=(nik_index(nik) or "") if nik else "",
                     address=v.address,
                     desa_id=v.desa,
-                    kecamatan_code=v.desa.rsplit(".", 1)[0],
+                    kecamatan_code=v.desa.rsplit(".", 1)[0] if v.desa else "",
+                    desa_unknown_reason=v.desa_unknown_reason if not v.desa else None,
                     education=v.education or "",
                     occupation=v.occupation or "",
                     disability=v.has_disability,
@@ -389,8 +409,10 @@ def _create(
                 when=as_aware(e.when),
                 approximate=e.approximate or e.precision != DatePrecision.HARI,
                 precision=e.precision,
+                time_known=e.time_known,
                 place=e.place or "",
                 desa_id=e.desa,
+                desa_unknown_reason=e.desa_unknown_reason if not e.desa else None,
                 description=e.description,
                 recorded_by=by,
                 recorded_at=now,
@@ -523,6 +545,21 @@ def override_risk(
         locked.save(update_fields=["risk", "risk_overridden", "response_due_at"])
         record("intake.risk_overridden", actor=by, obj=locked, request=request)
     report.risk, report.risk_overridden, report.response_due_at = locked.risk, True, locked.response_due_at
+    return locked
+
+
+def decide_authority(report: Report, authority: str, *, by: Any, request: HttpRequest | None = None) -> Report:
+    """Staff decide whose authority a report is (kewenangan), e.g. once the unknown desa is clear."""
+    if not can_manage_reports(by) or not Report.objects.visible_to(by).filter(pk=report.pk).exists():
+        raise PermissionDenied
+    if authority not in (Authority.OWN, Authority.OTHER):
+        raise ReportInvalid({"authority": _("Pilih kewenangan unit ini atau daerah lain.")})
+    with transaction.atomic():
+        locked = Report.objects.select_for_update().get(pk=report.pk)
+        locked.authority = authority
+        locked.save(update_fields=["authority"])
+        record("intake.authority_decided", actor=by, obj=locked, request=request)
+    report.authority = authority
     return locked
 
 

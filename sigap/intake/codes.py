@@ -265,6 +265,8 @@ class Authority(models.TextChoices):
 
     OWN = "sendiri", _("Kewenangan unit ini")
     OTHER = "lain", _("Kewenangan daerah lain")
+    # The desa was not known when the report came in: staff decide.
+    UNDECIDED = "belum", _("Belum ditentukan")
 
 
 class AmpkGroup(models.TextChoices):

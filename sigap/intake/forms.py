@@ -26,6 +26,7 @@ from django.utils.translation import gettext_lazy
 from sigap.intake.codes import (
     Accommodation,
     AmpkGroup,
+    Authority,
     Channel,
     ContactOutcome,
     DatePrecision,
@@ -50,8 +51,9 @@ PUBLIC = "public"
 VOLUNTEER = "volunteer"
 MODES = (STAFF, PUBLIC, VOLUNTEER)
 
-# Sentinel of the desa select: "a desa outside the regency, typed as a code".
+# Sentinels of the desa select: "a desa outside the regency, typed as a code" and "not known".
 OTHER_DESA = "lain"
+UNKNOWN_DESA = "tidak-tahu"
 MAX_LIST_ITEMS = 30
 REQUIRED = gettext_lazy("Wajib diisi.")
 MAX_VALUE_LENGTH = 20000
@@ -142,15 +144,22 @@ def _desa_groups(region: str) -> tuple[tuple[str, tuple[tuple[str, str], ...]], 
     return result
 
 
-def desa_choices() -> list[Any]:
-    """``[(kecamatan name, [(desa code, desa name), ...]), ..., ("lain", "Desa lain ...")]``.
+def unknown_desa_label(mode: str) -> str:
+    if mode == STAFF:
+        return _("Tidak diketahui (tulis alasannya)")
+    return _("Tidak tahu")
+
+
+def desa_choices(mode: str = STAFF) -> list[Any]:
+    """``[("", "— pilih desa —"), ("tidak-tahu", "Tidak tahu"), (kecamatan name, [(code, name), ...]), ...,
+    ("lain", "Desa lain ...")]``.
 
     Regions are reference data loaded once; the grouping is cached per process
     (``clear_desa_cache`` after loading regions, e.g. in tests).
     """
     from django.conf import settings
 
-    choices: list[Any] = [("", _("— pilih desa —"))]
+    choices: list[Any] = [("", _("— pilih desa —")), (UNKNOWN_DESA, unknown_desa_label(mode))]
     choices += [(name, list(items)) for name, items in _desa_groups(settings.SIGAP_REGION)]
     choices.append((OTHER_DESA, _("Desa di luar kabupaten (isi kode di bawah)")))
     return choices
@@ -175,28 +184,52 @@ class DesaFieldsMixin(forms.Form):
         help_text=gettext_lazy("Hanya bila desa tidak ada di daftar, misalnya 18.10.01.2001."),
         widget=forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off", "class": "desa-code"}),
     )
+    desa_unknown_reason = RawText(
+        label=gettext_lazy("Alasan desa tidak diketahui"),
+        max_length=2000,
+        help_text=gettext_lazy("Wajib bagi petugas bila memilih \"tidak diketahui\"."),
+        widget=forms.Textarea(attrs={"rows": 2, "class": "desa-unknown-reason"}),
+    )
 
     def __init__(self, *args: Any, only_desa: str | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        mode = getattr(self, "mode", STAFF)
         # ``only_desa``: the one desa this row may name (a volunteer's victims); "" for none.
-        # The list offers only it and the code input is not shown; submit_report checks again.
+        # The list offers only it (or "not known") and the code input is not shown; submit_report checks again.
         self.desa_locked = only_desa is not None
         if only_desa is None:
-            self.fields["desa"].widget.choices = desa_choices()
+            self.fields["desa"].widget.choices = desa_choices(mode)
         else:
             name = Region.objects.filter(code=only_desa).values_list("name", flat=True).first() if only_desa else None
-            self.fields["desa"].widget.choices = [(only_desa, name)] if name else [("", _("— pilih desa —"))]
+            first = [(only_desa, name)] if name else [("", _("— pilih desa —"))]
+            self.fields["desa"].widget.choices = [*first, (UNKNOWN_DESA, unknown_desa_label(mode))]
+        # Only staff explain an unknown desa; the public and volunteers just say they do not know.
+        self.asks_unknown_reason = mode == STAFF
+        if not self.asks_unknown_reason:
+            del self.fields["desa_unknown_reason"]
 
     def desa_from_code(self) -> bool:
         """True when the desa comes from the typed code, not the list."""
         chosen = self.cleaned_data.get("desa", "")
-        return not (chosen and chosen != OTHER_DESA) and bool(self.cleaned_data.get("desa_other"))
+        return chosen in ("", OTHER_DESA) and bool(self.cleaned_data.get("desa_other"))
+
+    def desa_unknown(self) -> bool:
+        return self.cleaned_data.get("desa", "") == UNKNOWN_DESA
 
     def desa_value(self) -> str | None:
         chosen = self.cleaned_data.get("desa", "")
+        if chosen == UNKNOWN_DESA:
+            return None
         if chosen and chosen != OTHER_DESA:
             return str(chosen)
         return self.cleaned_data.get("desa_other") or None
+
+    def desa_payload(self) -> dict[str, Any]:
+        result: dict[str, Any] = {"desa": self.desa_value()}
+        if self.desa_unknown():
+            result["desa_unknown"] = True
+            result["desa_unknown_reason"] = _blank_none(self.cleaned_data.get("desa_unknown_reason"))
+        return result
 
 
 # --- dates and times as people type them ------------------------------------------
@@ -340,7 +373,7 @@ class VictimForm(DesaFieldsMixin, ModeForm):
         "disability": gettext_lazy("Korban penyandang disabilitas"),
     }
 
-    field_order = ["name", "sex", "birth_date", "age", "desa", "desa_other", "address", "nik", "education",
+    field_order = ["name", "sex", "birth_date", "age", "desa", "desa_other", "desa_unknown_reason", "address", "nik", "education",
                    "occupation", "marital_status", "disability"]
     # Fields whose emptiness makes an extra row "not used" (a preselected desa does not count).
     meaningful = ("name", "birth_date", "age", "sex", "nik", "address", "education", "occupation",
@@ -355,7 +388,7 @@ class VictimForm(DesaFieldsMixin, ModeForm):
             "sex": _blank_none(data.get("sex")),
             "nik": _blank_none(data.get("nik")),
             "address": _blank_none(data.get("address")),
-            "desa": self.desa_value(),
+            **self.desa_payload(),
             "education": _blank_none(data.get("education")),
             "occupation": _blank_none(data.get("occupation")),
             "disability": bool(data.get("disability")),
@@ -420,7 +453,7 @@ class EventForm(DesaFieldsMixin, ModeForm):
     date = _date(gettext_lazy("Tanggal kejadian"))
     time = RawText(
         label=gettext_lazy("Jam"),
-        help_text=gettext_lazy("Kosongkan bila tidak tahu."),
+        help_text=gettext_lazy("Kosongkan bila tidak tahu: laporan mencatat \"jam tidak diketahui\"."),
         widget=forms.TimeInput(attrs={"type": "time", "class": "short"}),
     )
     approximate = _check(gettext_lazy("Waktu perkiraan"))
@@ -440,7 +473,8 @@ class EventForm(DesaFieldsMixin, ModeForm):
         "desa": gettext_lazy("Desa tempat kejadian"),
         "description": gettext_lazy("Ceritakan apa yang terjadi"),
     }
-    field_order = ["date", "time", "approximate", "precision", "place", "desa", "desa_other", "description"]
+    field_order = ["date", "time", "approximate", "precision", "place", "desa", "desa_other", "desa_unknown_reason",
+                   "description"]
     meaningful = ("date", "time", "description")
 
     def payload(self) -> dict[str, Any]:
@@ -448,11 +482,12 @@ class EventForm(DesaFieldsMixin, ModeForm):
         date = iso_date(data.get("date", ""))
         time = iso_time(data.get("time", ""))
         result: dict[str, Any] = {
+            # An unknown hour is stored as "time not known", with midnight as a placeholder.
             "when": f"{date}T{time or '00:00'}" if date else None,
-            # An unknown hour is an approximate time.
-            "approximate": bool(data.get("approximate")) or (bool(date) and not time),
+            "time_known": bool(time),
+            "approximate": bool(data.get("approximate")),
             "precision": _blank_none(data.get("precision")),
-            "desa": self.desa_value(),
+            **self.desa_payload(),
             "description": data.get("description", ""),
         }
         if data.get("place"):
@@ -644,8 +679,9 @@ class BaseRowFormSet(BaseFormSet):
 
 # Upper bounds match validation.py (victims and perpetrators 20, events 50).
 ROW_LIMITS = {"victims": 20, "perpetrators": 20, "chronology": 50}
+# One empty row of each kind; "+ Tambah ..." adds more (in place with JavaScript, by a round trip without).
 EXTRA_ROWS = {
-    STAFF: {"victims": 2, "perpetrators": 2, "chronology": 3},
+    STAFF: {"victims": 1, "perpetrators": 1, "chronology": 1},
     VOLUNTEER: {"victims": 1, "perpetrators": 1, "chronology": 1},
     PUBLIC: {"victims": 1, "perpetrators": 1, "chronology": 1},
 }
@@ -667,7 +703,8 @@ class ReportEntry:
     """The whole report form: reporter, victims, perpetrators, chronology and details.
 
     ``initial`` keys: ``channel``, ``desa`` (preselected for the first victim and
-    every event row), ``description`` (first event), ``relation`` (reporter).
+    every event row), ``description`` (first event), ``relation``,
+    ``reporter_name`` and ``reporter_phone`` (the reporter; see ``prefill.Prefill.initial``).
     ``add``: the kind of row to add one of ("victims", "perpetrators", "chronology").
     """
 
@@ -695,8 +732,9 @@ class ReportEntry:
             data = self._with_one_more_row(data, add)
         self.bound = data is not None
 
-        self.reporter = ReporterForm(data, prefix="reporter", mode=mode,
-                                     initial={"relation": initial.get("relation", "")})
+        reporter_initial = {"relation": initial.get("relation", ""), "name": initial.get("reporter_name", ""),
+                            "phone": initial.get("reporter_phone", "")}
+        self.reporter = ReporterForm(data, prefix="reporter", mode=mode, initial=reporter_initial)
         details_initial = {"channel": initial.get("channel", Channel.TELEPON)}
         self.details = DetailsForm(data, mode=mode, initial=details_initial)
 
@@ -968,6 +1006,12 @@ class RiskOverrideForm(forms.Form):
     reason = forms.CharField(label=gettext_lazy("Alasan perubahan"), max_length=2000,
                              error_messages={"required": gettext_lazy("Alasan perubahan risiko wajib diisi.")},
                              widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class AuthorityForm(forms.Form):
+    AUTHORITY_CHOICES = [(Authority.OWN.value, Authority.OWN.label), (Authority.OTHER.value, Authority.OTHER.label)]
+    authority = forms.ChoiceField(label=gettext_lazy("Kewenangan"), choices=AUTHORITY_CHOICES,
+                                  widget=forms.RadioSelect, error_messages={"required": REQUIRED})
 
 
 class LinkForm(forms.Form):

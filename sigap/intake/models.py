@@ -234,6 +234,8 @@ class Report(models.Model):
         "regions.Region", on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("desa")
     )
     kecamatan_code = models.CharField(_("kecamatan"), max_length=8, blank=True, default="")
+    # A victim's desa or an incident's place was not known: staff follow up (and decide the authority).
+    place_unknown = models.BooleanField(_("tempat belum diketahui"), default=False)
     authority = models.CharField(_("kewenangan"), max_length=10, choices=Authority.choices, default=Authority.OWN)
     transfer_to = models.ForeignKey(
         "regions.Region",
@@ -362,7 +364,10 @@ class Victim(models.Model):
     nik = EncryptedCharField(_("NIK"), max_length=16, null=True, blank=True)
     nik_index = models.CharField(max_length=16, blank=True, default="", db_index=True)
     address = EncryptedTextField(_("alamat"), null=True, blank=True)
-    desa = models.ForeignKey("regions.Region", on_delete=models.PROTECT, related_name="+", verbose_name=_("desa"))
+    # None: the reporter did not know it (``Report.place_unknown``).
+    desa = models.ForeignKey("regions.Region", on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+                             verbose_name=_("desa"))
+    desa_unknown_reason = EncryptedTextField(_("alasan desa tidak diketahui"), null=True, blank=True)
     kecamatan_code = models.CharField(max_length=8, blank=True, default="")
     education = models.CharField(_("pendidikan"), max_length=20, choices=Education.choices, blank=True, default="")
     occupation = models.CharField(_("pekerjaan"), max_length=24, choices=Occupation.choices, blank=True, default="")
@@ -499,6 +504,8 @@ class ChronologyEvent(models.Model):
     report = models.ForeignKey(Report, on_delete=models.PROTECT, related_name="events")
     position = models.PositiveSmallIntegerField(default=0)
     when = models.DateTimeField(_("waktu kejadian"), db_index=True)
+    # False: only the date is known (``when`` holds midnight, never shown as 00:00).
+    time_known = models.BooleanField(_("jam diketahui"), default=True)
     approximate = models.BooleanField(_("perkiraan"), default=False)
     # How much of ``when`` is known; an age counts from the earliest day it allows.
     precision = models.CharField(
@@ -506,7 +513,10 @@ class ChronologyEvent(models.Model):
     )
     # Blank: not given ("belum dicatat"), never guessed as "lainnya" (codes.PLACE_UNKNOWN).
     place = models.CharField(_("tempat kejadian"), max_length=30, choices=Place.choices, blank=True, default="")
-    desa = models.ForeignKey("regions.Region", on_delete=models.PROTECT, related_name="+", verbose_name=_("desa"))
+    # None: the reporter did not know where it happened.
+    desa = models.ForeignKey("regions.Region", on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+                             verbose_name=_("desa"))
+    desa_unknown_reason = EncryptedTextField(_("alasan desa tidak diketahui"), null=True, blank=True)
     description = EncryptedTextField(_("uraian"))
     supersedes = models.ForeignKey(
         "self", on_delete=models.PROTECT, null=True, blank=True, related_name="superseded_by"
@@ -524,6 +534,20 @@ class ChronologyEvent(models.Model):
 
     def __str__(self) -> str:
         return f"event {self.pk}"
+
+    def when_display(self) -> str:
+        """E.g. 1 Desember 2026 19:00; without a time ("jam tidak diketahui") when only the date is known."""
+        from django.utils import formats
+        from django.utils.translation import gettext
+
+        moment = timezone.localtime(self.when)
+        if self.precision == DatePrecision.TAHUN:
+            return formats.date_format(moment, "Y")
+        if self.precision == DatePrecision.BULAN:
+            return formats.date_format(moment, "F Y")
+        if self.time_known:
+            return formats.date_format(moment, "j F Y H:i")
+        return gettext("%(date)s, jam tidak diketahui") % {"date": formats.date_format(moment, "j F Y")}
 
 
 class ReportViolence(models.Model):

@@ -20,6 +20,7 @@ staff_urlpatterns = [
     path("laporan/<int:pk>/risiko/", reports.report_override_risk, name="report_override_risk"),
     path("laporan/<int:pk>/ubah/", amend.report_amend, name="report_amend"),
     path("laporan/<int:pk>/catatan/", reports.report_note, name="report_note"),
+    path("laporan/<int:pk>/kewenangan/", reports.report_authority, name="report_authority"),
     path("laporan/<int:pk>/tautkan/", reports.report_link, name="report_link"),
     path("desa-saya/", volunteer.volunteer_home, name="volunteer_home"),
     path("desa-saya/lapor/", volunteer.volunteer_report_new, name="volunteer_report_new"),

@@ -119,7 +119,10 @@ class VictimInput(_Input):
     sex: Sex
     nik: NikText | None = None
     address: LongText | None = None
-    desa: DesaCode
+    # The desa, or ``desa_unknown`` when the person does not know it (see check_report).
+    desa: DesaCode | None = None
+    desa_unknown: bool = False
+    desa_unknown_reason: LongText | None = None
     education: Education | None = None
     occupation: Occupation | None = None
     disability: bool = False
@@ -151,12 +154,17 @@ class PerpetratorInput(_Input):
 
 class EventInput(_Input):
     when: datetime.datetime
+    # False: only the date is known; ``when`` then holds midnight, never shown as a time.
+    time_known: bool = True
     approximate: bool = False
     # "bulan"/"tahun": only the month/year of ``when`` is known; ages count from its earliest day.
     precision: DatePrecision = DatePrecision.HARI
     # Not given: stored as unknown ("belum dicatat"), never as "lainnya".
     place: Place | None = None
-    desa: DesaCode
+    # The desa, or ``desa_unknown`` when the person does not know it (see check_report).
+    desa: DesaCode | None = None
+    desa_unknown: bool = False
+    desa_unknown_reason: LongText | None = None
     description: LongText
 
 
@@ -256,8 +264,15 @@ def canonical_nik(value: str) -> str:
     return re.sub(r"[\s.-]", "", value)
 
 
-def check_report(data: ReportInput, *, now: datetime.datetime | None = None) -> dict[str, str]:
-    """Rules that need the calendar or the database. Returns field path -> message."""
+def check_report(
+    data: ReportInput, *, now: datetime.datetime | None = None, unknown_needs_reason: bool = True
+) -> dict[str, str]:
+    """Rules that need the calendar or the database. Returns field path -> message.
+
+    A desa (the victim's or the incident's) may be marked unknown: by the public
+    and village volunteers as it is, by staff and partner systems
+    (``unknown_needs_reason``) only with a reason.
+    """
     now = timezone.localtime(now or timezone.now())
     today = now.date()
     errors: dict[str, str] = {}
@@ -322,10 +337,15 @@ def check_report(data: ReportInput, *, now: datetime.datetime | None = None) -> 
     errors.update(late_entry_problems(data, now))
 
     desa_paths: dict[str, list[str]] = {}
-    for i, victim in enumerate(data.victims):
-        desa_paths.setdefault(victim.desa, []).append(f"victims.{i}.desa")
-    for i, event in enumerate(data.chronology):
-        desa_paths.setdefault(event.desa, []).append(f"chronology.{i}.desa")
+    places: list[tuple[str, VictimInput | EventInput]] = [(f"victims.{i}", v) for i, v in enumerate(data.victims)]
+    places += [(f"chronology.{i}", e) for i, e in enumerate(data.chronology)]
+    for path, item in places:
+        if item.desa:
+            desa_paths.setdefault(item.desa, []).append(f"{path}.desa")
+        elif not item.desa_unknown:
+            errors[f"{path}.desa"] = _("Wajib diisi. Pilih \"tidak tahu\" bila memang tidak diketahui.")
+        elif unknown_needs_reason and not item.desa_unknown_reason:
+            errors[f"{path}.desa_unknown_reason"] = _("Tulis mengapa desa tidak diketahui.")
     known = set(Region.objects.filter(code__in=list(desa_paths), level=Level.DESA).values_list("code", flat=True))
     for code, paths in desa_paths.items():
         if code not in known:
@@ -422,13 +442,13 @@ def late_entry_problems(data: ReportInput, now: datetime.datetime) -> dict[str, 
     return errors
 
 
-def parse_report(raw: Any, *, now: datetime.datetime | None = None) -> ReportInput:
+def parse_report(raw: Any, *, now: datetime.datetime | None = None, unknown_needs_reason: bool = True) -> ReportInput:
     """Validate untrusted input (a dict from JSON or a form) fully, or raise ``ReportInvalid``."""
     try:
         data = ReportInput.model_validate(raw)
     except PydanticValidationError as error:
         raise ReportInvalid(fields_from_errors(error.errors())) from None
-    errors = check_report(data, now=now)
+    errors = check_report(data, now=now, unknown_needs_reason=unknown_needs_reason)
     if errors:
         raise ReportInvalid(errors)
     return data

@@ -86,16 +86,18 @@ def test_one_case_from_report_through_plan_service_referral_and_closure(person) 
     sari.get_by_role("button", name="Simpan kontak").click()
     expect(sari.get_by_text("Kontak dicatat.")).to_be_visible()
     for stage in ("Identifikasi", "Asesmen"):
-        sari.get_by_label("Pindah ke tahap").select_option(label=stage)
+        # The control offers only the next stage (and going back).
+        sari.get_by_label(f"Lanjut ke {stage}").check()
         sari.get_by_role("button", name="Simpan tahap").click()
         expect(sari.get_by_text("Tahap kasus diperbarui.")).to_be_visible()
+    expect(sari.locator("#stage-blocked")).to_contain_text("Asesmen belum disimpan.")
     sari.get_by_role("link", name="Asesmen", exact=True).click()
     sari.get_by_label("Kondisi psikologis").fill("Cemas, sulit tidur.")
     sari.get_by_label("Kebutuhan dan harapan korban").fill("Ingin merasa aman di rumah.")
     sari.get_by_role("button", name="Simpan asesmen").click()
     expect(sari.get_by_text("Asesmen disimpan.")).to_be_visible()
     sari.get_by_role("link", name="Ringkasan").click()
-    sari.get_by_label("Pindah ke tahap").select_option(label="Rencana intervensi")
+    sari.get_by_label("Lanjut ke Rencana intervensi").check()
     sari.get_by_role("button", name="Simpan tahap").click()
 
     # The plan: goals and one planned service, submitted to the manager.

@@ -80,6 +80,9 @@ def test_operator_records_a_call_and_files_a_full_report(page: Page, browser: Br
     page.wait_for_url(re.compile(r".*/pengaduan/laporan/baru/\?contact=\d+$"))
     expect(page.get_by_text("Kontak dicatat. Lanjutkan dengan laporan.")).to_be_visible()
     expect(page.get_by_label("Saluran")).to_have_value("telepon")
+    # Nothing asked twice: the caller's number and the note are already in the report.
+    expect(page.locator("#id_reporter-phone")).to_have_value("+6281234567890")
+    expect(page.locator("#id_chronology-0-description")).to_have_value("Ibu korban menelepon, suara pelan.")
     page.locator("#id_reporter-name").fill("Ibu Contoh")
     page.locator("#id_reporter-phone").fill("0812 3456 7890")
     page.locator("#id_reporter-relation").select_option("keluarga")
@@ -88,14 +91,14 @@ def test_operator_records_a_call_and_files_a_full_report(page: Page, browser: Br
     page.locator("#id_victims-0-sex").select_option("P")
     page.locator("#id_victims-0-age").fill("11")
     page.locator("#id_victims-0-desa").select_option(DESA_A)
-    # A second victim: the script adds the row in place.
+    # The form starts with one row of each kind; the script adds the next in place, in the desa before it.
+    expect(page.locator("#id_victims-1-name")).to_have_count(0)
+    page.get_by_role("button", name="+ Tambah korban").click()
+    expect(page.locator("#id_victims-1-name")).to_be_visible()
+    expect(page.locator("#id_victims-1-desa")).to_have_value(DESA_A)
     page.locator("#id_victims-1-name").fill("Kakak Contoh")
     page.locator("#id_victims-1-sex").select_option("P")
     page.locator("#id_victims-1-age").fill("15")
-    page.locator("#id_victims-1-desa").select_option(DESA_A)
-    page.get_by_role("button", name="+ Tambah korban").click()
-    expect(page.locator("#id_victims-2-name")).to_be_visible()
-    expect(page.locator("#id_victims-2-desa")).to_have_value(DESA_A)
 
     page.locator("#id_perpetrators-0-relation").select_option("keluarga")
     page.locator("#id_perpetrators-0-sex").select_option("L")
@@ -107,6 +110,7 @@ def test_operator_records_a_call_and_files_a_full_report(page: Page, browser: Br
     page.locator("#id_chronology-0-place").select_option("rumah_tangga")
     page.locator("#id_chronology-0-desa").select_option(DESA_A)
     page.locator("#id_chronology-0-description").fill("Paman korban masuk ke kamar korban pada malam hari.")
+    page.get_by_role("button", name="+ Tambah kejadian").click()
     page.locator("#id_chronology-1-date").fill((last_week + datetime.timedelta(days=2)).strftime("%Y-%m-%d"))
     page.locator("#id_chronology-1-desa").select_option(DESA_B)
     page.locator("#id_chronology-1-description").fill("Korban bercerita kepada ibunya.")
@@ -144,7 +148,7 @@ def test_operator_records_a_call_and_files_a_full_report(page: Page, browser: Br
     assert re.fullmatch(r"[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{2}", code) and re.fullmatch(r"\d{6}", pin)
     expect(page.locator(".risk-box")).to_contain_text("Tinggi")
     expect(page.locator(".risk-box")).to_contain_text("Anak korban kekerasan seksual")
-    assert report.victims.count() == 2  # the empty third row was ignored
+    assert report.victims.count() == 2
     assert report.events.count() == 2
     assert Contact.objects.get().report == report
     assert report.submitted_by == operator

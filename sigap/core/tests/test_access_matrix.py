@@ -136,6 +136,7 @@ ACCESS: dict[str, Rule] = {
     "intake:report_override_risk": perm(Perm.VIEW_REPORTS),
     "intake:report_amend": CASE_READERS,  # the report is in a case: its assigned worker and the manager
     "intake:report_note": roles("operator"),  # only the report's submitter: here the operator who filed it
+    "intake:report_authority": perm(Perm.VIEW_REPORTS),
     "intake:report_link": perm(Perm.VIEW_REPORTS),
     "intake:volunteer_home": perm(Perm.SUBMIT_VILLAGE_REPORT),
     "intake:volunteer_report_new": perm(Perm.SUBMIT_VILLAGE_REPORT),

@@ -51,10 +51,10 @@ class ReportFormTests(SigapTestCase):
         self.assertContains(page, f'value="{DESA_A}"')
         self.assertNotContains(page, f'value="{OTHER_DISTRICT_DESA}"')
         self.assertContains(page, "Kode desa lain")
-        # a few empty rows of each kind, and a way to add more without JavaScript
-        self.assertContains(page, 'name="victims-TOTAL_FORMS" value="2"', html=False)
-        self.assertContains(page, 'name="chronology-TOTAL_FORMS" value="3"', html=False)
-        self.assertContains(page, 'name="add" value="victims"')
+        # one empty row of each kind, and a way to add more without JavaScript
+        for kind in ("victims", "perpetrators", "chronology"):
+            self.assertContains(page, f'name="{kind}-TOTAL_FORMS" value="1"', html=False)
+            self.assertContains(page, f'name="add" value="{kind}"')
         # sexual-violence forms are on the page (JavaScript only hides them)
         self.assertContains(page, 'value="kbgo"')
 
@@ -87,7 +87,11 @@ class ReportFormTests(SigapTestCase):
         events = list(report.events.order_by("when"))
         self.assertEqual(len(events), 2)
         self.assertEqual(events[0].desa_id, OTHER_DISTRICT_DESA)
-        self.assertTrue(events[0].approximate)  # no hour given
+        # no hour given: stored as "time not known", not as an approximate 00:00
+        self.assertFalse(events[0].time_known)
+        self.assertFalse(events[0].approximate)
+        self.assertTrue(events[1].time_known)
+        self.assertIn("jam tidak diketahui", events[0].when_display())
         self.assertEqual(sorted(report.violence.values_list("violence_type", flat=True)), ["psikis", "seksual"])
         self.assertEqual(list(report.sexual_forms.values_list("form", flat=True)), ["pelecehan_fisik"])
         assert report.reporter is not None

@@ -107,8 +107,10 @@ class VolunteerOwnDesaTests(SigapTestCase):
         self.login(self.volunteer_a)
         entry = self.client.get(NEW).context["entry"]
         victim_choices = [c for c in entry.victims.forms[0].fields["desa"].widget.choices]
-        self.assertEqual([code for code, _name in victim_choices], [DESA_A])
-        self.assertEqual([code for code, _n in entry.victims.empty_form.fields["desa"].widget.choices], [DESA_A])
+        # their own desa, or "not known" (the report is then flagged for follow-up)
+        self.assertEqual([code for code, _name in victim_choices], [DESA_A, "tidak-tahu"])
+        self.assertEqual([code for code, _n in entry.victims.empty_form.fields["desa"].widget.choices],
+                         [DESA_A, "tidak-tahu"])
         page = self.client.get(NEW)
         self.assertNotContains(page, 'name="victims-0-desa_other"')
         self.assertContains(page, 'name="chronology-0-desa_other"')  # events may happen elsewhere

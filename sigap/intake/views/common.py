@@ -17,7 +17,13 @@ from django.utils.translation import gettext as _
 from pydantic import ValidationError
 
 from sigap.intake.access import village_problems
-from sigap.intake.actions import Idempotency, IdempotencyConflict, SubmittedReport, submit_report
+from sigap.intake.actions import (
+    Idempotency,
+    IdempotencyConflict,
+    SubmittedReport,
+    submit_report,
+    unknown_needs_reason,
+)
 from sigap.intake.ages import case_types_label
 from sigap.intake.codes import PUBLIC_STATUS, ViolenceType
 from sigap.intake.forms import ReportEntry
@@ -87,7 +93,7 @@ def submit_entry(
     if source:
         payload["source"] = source
     problems = entry.management_problems()
-    data, fields = validate_all(payload)
+    data, fields = validate_all(payload, unknown_needs_reason=unknown_needs_reason(by))
     # A village volunteer reports only for their own desa: said in the same round
     # as every other message (submit_report checks it again).
     victims = payload.get("victims")
@@ -170,7 +176,8 @@ def _stand_in(payload: Any, path: list[str]) -> bool:
     return True
 
 
-def validate_all(payload: dict[str, Any]) -> tuple[ReportInput | None, dict[str, str]]:
+def validate_all(payload: dict[str, Any], *, unknown_needs_reason: bool = True
+                 ) -> tuple[ReportInput | None, dict[str, str]]:
     """Every problem of a report form in one round: (valid input, {}) or (None, {path: message}).
 
     validation.py checks shapes first and the calendar/database rules only on a
@@ -183,7 +190,7 @@ def validate_all(payload: dict[str, Any]) -> tuple[ReportInput | None, dict[str,
     except ValidationError as error:
         fields = fields_from_errors(error.errors())
     else:
-        problems = check_report(data)
+        problems = check_report(data, unknown_needs_reason=unknown_needs_reason)
         return (data, {}) if not problems else (None, problems)
     patched = copy.deepcopy(payload)
     if not all(_stand_in(patched, path.split(".")) for path in fields):
@@ -192,7 +199,7 @@ def validate_all(payload: dict[str, Any]) -> tuple[ReportInput | None, dict[str,
         stand_in = ReportInput.model_validate(patched)
     except ValidationError:
         return None, fields
-    for path, message in check_report(stand_in).items():
+    for path, message in check_report(stand_in, unknown_needs_reason=unknown_needs_reason).items():
         fields.setdefault(path, message)
     return None, fields
 

@@ -18,11 +18,12 @@ from django.views.decorators.http import require_http_methods, require_POST
 from sigap.accounts.roles import Perm, has_permission
 from sigap.accounts.views import permission_required
 from sigap.intake import access
-from sigap.intake.actions import add_note, link_reports, may_add_note, open_report, override_risk
+from sigap.intake.actions import add_note, decide_authority, link_reports, may_add_note, open_report, override_risk
 from sigap.intake.amend import may_amend
-from sigap.intake.codes import Channel, ReportStatus, Risk
+from sigap.intake.codes import Authority, Channel, ReportStatus, Risk
 from sigap.intake.forms import (
     STAFF,
+    AuthorityForm,
     FirstContactForm,
     LinkForm,
     LookupForm,
@@ -127,12 +128,7 @@ def report_new(request: HttpRequest) -> HttpResponse:
         return _render_form(request, entry, contact=contact, token=token or issue_form_token(), status=status)
 
     prefill = prefill_for(request.GET, user)
-    initial: dict[str, Any] = {}
-    if prefill.channel:
-        initial["channel"] = prefill.channel
-    if prefill.description:
-        initial["description"] = prefill.description
-    entry = ReportEntry(mode=STAFF, initial=initial)
+    entry = ReportEntry(mode=STAFF, initial=prefill.initial())
     return _render_form(request, entry, contact=prefill.contact, token=issue_form_token())
 
 
@@ -258,6 +254,7 @@ def report_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _render_detail(request: HttpRequest, report: Report, *, override_form: RiskOverrideForm | None = None,
+                   authority_form: AuthorityForm | None = None,
                    link_forms: dict[int, LinkForm] | None = None, reveal: RevealOutcome | None = None,
                    note_form: NoteForm | None = None, status: int = 200) -> HttpResponse:
     user = request.user
@@ -319,6 +316,9 @@ def _render_detail(request: HttpRequest, report: Report, *, override_form: RiskO
         "links": links,
         "may_manage": may_manage,
         "override_form": override_form or RiskOverrideForm(initial={"risk": report.risk}),
+        "authority_form": authority_form or AuthorityForm(
+            initial={"authority": report.authority} if report.authority != Authority.UNDECIDED else None
+        ),
         "reporter": reporter_display(report, user),
         # Only the detail URL itself answers the reveal form (it posts to the page it is on).
         "reveal": reveal,
@@ -379,6 +379,21 @@ def report_override_risk(request: HttpRequest, pk: int) -> HttpResponse:
             return redirect("intake:report_detail", pk=report.pk)
     report = open_report(request.user, pk, request)
     return _render_detail(request, report, override_form=form, status=400)
+
+
+@login_required
+@require_POST
+def report_authority(request: HttpRequest, pk: int) -> HttpResponse:
+    if not access.can_manage_reports(request.user):
+        raise PermissionDenied
+    report = access.get_report_for(request.user, _pk(pk))
+    form = AuthorityForm(request.POST)
+    if form.is_valid():
+        decide_authority(report, form.cleaned_data["authority"], by=request.user, request=request)
+        messages.success(request, _("Kewenangan disimpan."))
+        return redirect("intake:report_detail", pk=report.pk)
+    report = open_report(request.user, pk, request)
+    return _render_detail(request, report, authority_form=form, status=400)
 
 
 @login_required

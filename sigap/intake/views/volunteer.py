@@ -13,9 +13,10 @@ from django.views.decorators.http import require_http_methods
 from sigap.accounts.roles import Perm
 from sigap.accounts.views import permission_required
 from sigap.intake.access import village_of
-from sigap.intake.codes import Channel, ReporterRelation
+from sigap.intake.codes import Channel
 from sigap.intake.forms import VOLUNTEER, ReportEntry
 from sigap.intake.models import Report
+from sigap.intake.prefill import prefill_for
 from sigap.intake.views.common import (
     issue_form_token,
     keyset_page,
@@ -54,7 +55,9 @@ def volunteer_report_new(request: HttpRequest) -> HttpResponse:
         status = 400 if add is None else 200
         return _render(request, entry, token or issue_form_token(), status)
     own = village_of(user) or ""
-    initial = {"desa": own, "relation": ReporterRelation.RELAWAN}
+    # The volunteer is the reporter (name, phone, relation "relawan"), editable: the same
+    # prefill mechanism as a recorded contact or a WhatsApp conversation.
+    initial = {**prefill_for(request.GET, user).initial(), "desa": own}
     entry = ReportEntry(mode=VOLUNTEER, initial=initial, victim_desa=own)
     return _render(request, entry, issue_form_token())
 

@@ -5,7 +5,8 @@
 // * Report form: adds victim / perpetrator / event rows in place (the "add"
 //   buttons otherwise re-render the page with one more row), shows the
 //   sexual-violence forms only when "Seksual" is ticked, and hides the identity
-//   fields when the reporter declines to give them.
+//   fields when the reporter declines to give them, and shows the staff's "why is
+//   the desa unknown" field only when "tidak diketahui" is chosen.
 (function () {
   "use strict";
   document.documentElement.classList.add("js");
@@ -120,6 +121,7 @@
           freshCode.value = previousCode.value;
           freshCode.closest("details").open = true;
         }
+        row.dispatchEvent(new CustomEvent("sigap:row-added", { bubbles: true }));
         if (count + 1 >= limit) { button.hidden = true; }
         var first = row.querySelector("input:not([type=hidden]), select, textarea");
         if (first) { first.focus(); }
@@ -153,6 +155,23 @@
     update();
   }
 
+  // Staff explain an unknown desa: the reason field shows when "tidak diketahui" is chosen.
+  function setUpUnknownDesa(form) {
+    function update(select) {
+      var box = select.closest(".row-card");
+      var reason = box ? box.querySelector(".desa-unknown-only") : null;
+      if (!reason) { return; }
+      reason.hidden = select.value !== "tidak-tahu" && !reason.querySelector(".has-error");
+    }
+    Array.prototype.forEach.call(form.querySelectorAll("select.desa-select"), update);
+    form.addEventListener("change", function (event) {
+      if (event.target.matches && event.target.matches("select.desa-select")) { update(event.target); }
+    });
+    form.addEventListener("sigap:row-added", function (event) {
+      Array.prototype.forEach.call(event.target.querySelectorAll("select.desa-select"), update);
+    });
+  }
+
   function focusErrors() {
     var summary = document.getElementById("report-errors");
     if (summary) { summary.focus(); }
@@ -169,6 +188,7 @@
       setUpAddRows(report);
       setUpSexualForms(report);
       setUpDeclined(report);
+      setUpUnknownDesa(report);
       focusErrors();
     }
   });

@@ -1,6 +1,6 @@
 """``/pengaduan/laporan/baru/?conversation=<id>``: the report form pre-filled from a chat.
 
-The chronology draft is the sender's messages in order, each with its local
+The reporter's phone is the sender's number; the chronology draft is the sender's messages in order, each with its local
 time, for the operator to edit into a chronology; media are named, not
 described. The contact is the one recorded when the operator pressed
 "Buat laporan" (``actions.start_report``).
@@ -62,7 +62,9 @@ def conversation_prefill(object_id: str, user: Any) -> Mapping[str, Any] | None:
     )
     # Providers retry deliveries, so arrival order is not always writing order.
     messages.sort(key=lambda m: (m.provider_timestamp or m.created_at, m.pk))
-    data: dict[str, Any] = {"channel": conversation.channel, "description": chronology_draft(messages)}
+    # The sender's number becomes the reporter's phone (read here, never put in a URL).
+    data: dict[str, Any] = {"channel": conversation.channel, "description": chronology_draft(messages),
+                            "reporter_phone": conversation.sender}
     if conversation.contact_id:
         data["contact"] = conversation.contact_id
     return data

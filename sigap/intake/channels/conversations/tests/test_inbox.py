@@ -170,6 +170,8 @@ class InboxTests(ChannelTestCase):
         form = client.get(response["Location"])
         self.assertEqual(form.status_code, 200)
         self.assertContains(form, "Anak tetangga dipukul setiap malam")
+        # the sender's number is the reporter's phone, carried by the same mechanism as a contact's
+        self.assertEqual(form.context["entry"].reporter["phone"].value(), "+6281234567890")
         # Pressing it again does not record a second contact.
         client.post(f"/pengaduan/inbox/{conversation.pk}/buat-laporan/")
         self.assertEqual(Contact.objects.count(), 1)
