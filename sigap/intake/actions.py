@@ -6,7 +6,7 @@ Views and the API parse input, check access, call one of these and respond.
   code and PIN, returned this once)
 * ``record_contact(data, *, by, ...)`` -> ``Contact``
 * ``override_risk(report, risk, *, by, reason)``
-* ``decide_authority(report, authority, *, by)``: kewenangan, decided by staff
+* ``decide_authority(report, authority, *, by, reason)``: staff decide or change the kewenangan
 * ``link_reports(a, b, *, by, reason)`` -> ``ReportLink``
 * ``open_report(user, pk, request)``: the audited detail read
 * ``track(code, pin)``: the public coarse-status lookup (counts wrong PINs)
@@ -50,8 +50,11 @@ from sigap.intake.ages import (
 )
 from sigap.intake.amend import text_problem
 from sigap.intake.ampk import suggest_ampk_groups
+from sigap.intake.authority import province_of, suggestion_for
+from sigap.intake.authority import suggest as suggest_authority
 from sigap.intake.codes import Authority, DatePrecision, HeardFrom, Risk
 from sigap.intake.models import (
+    AuthorityDecision,
     ChronologyEvent,
     Contact,
     IdempotencyRecord,
@@ -79,9 +82,9 @@ from sigap.intake.validation import (
     as_aware,
     canonical_nik,
     check_report,
-    in_deployment,
 )
 from sigap.lib import training
+from sigap.regions.models import Level, Region
 from sigap.vault.audit import record
 from sigap.vault.blind import NotNormalisable, name_index, nik_index, normalise_phone, phone_index
 
@@ -196,17 +199,10 @@ def _next_number(region_code: str, year: int) -> int:
 
 
 def _authority(data: ReportInput) -> tuple[str, str | None]:
-    """Own authority when any victim or event is in the deployment; else suggest the victim's regency.
-
-    When no known desa is in the deployment and some desa is unknown, staff decide
-    (``Authority.UNDECIDED``, ``decide_authority``).
-    """
-    codes = [v.desa for v in data.victims] + [e.desa for e in data.chronology]
-    if any(code and in_deployment(code) for code in codes):
-        return Authority.OWN, None
-    if not all(codes) or not data.victims[0].desa:
-        return Authority.UNDECIDED, None
-    return Authority.OTHER, ".".join(data.victims[0].desa.split(".")[:2])
+    """SIGAP's suggested kewenangan from where the victims live and the incidents happened
+    (``sigap.intake.authority``); "belum" (staff decide) when a desa is not known."""
+    suggestion = suggest_authority([v.desa for v in data.victims], [e.desa for e in data.chronology])
+    return suggestion.authority, suggestion.transfer_to
 
 
 def place_unknown(data: ReportInput) -> bool:
@@ -337,6 +333,7 @@ def _create(
             kecamatan_code=first_desa.rsplit(".", 1)[0] if first_desa else "",
             place_unknown=place_unknown(data),
             authority=authority,
+            authority_suggested=authority,
             transfer_to_id=transfer_to,
             risk=result.risk,
             risk_computed=result.risk,
@@ -548,19 +545,59 @@ def override_risk(
     return locked
 
 
-def decide_authority(report: Report, authority: str, *, by: Any, request: HttpRequest | None = None) -> Report:
-    """Staff decide whose authority a report is (kewenangan), e.g. once the unknown desa is clear."""
+def decide_authority(
+    report: Report, authority: str, *, by: Any, reason: str, transfer_to: str | None = None,
+    request: HttpRequest | None = None,
+) -> AuthorityDecision:
+    """Staff decide or change a report's kewenangan, with a reason (sealed, kept in the history, audited).
+
+    ``transfer_to``: the regency (for "lain") or province (for "provinsi") to transfer to; when not
+    given, the one SIGAP suggests for that authority, or for "provinsi" this regency's province.
+    """
     if not can_manage_reports(by) or not Report.objects.visible_to(by).filter(pk=report.pk).exists():
         raise PermissionDenied
-    if authority not in (Authority.OWN, Authority.OTHER):
-        raise ReportInvalid({"authority": _("Pilih kewenangan unit ini atau daerah lain.")})
+    errors: dict[str, str] = {}
+    if authority not in Authority.values or authority == Authority.UNDECIDED:
+        errors["authority"] = _("Pilih kewenangan.")
+    if not (reason or "").strip():
+        errors["reason"] = _("Alasan keputusan kewenangan wajib diisi.")
+    target = _transfer_target(report, authority, transfer_to) if not errors else None
+    if transfer_to and target is None and not errors and authority in (Authority.OTHER, Authority.PROVINCE):
+        errors["transfer_to"] = _("Isi kode kabupaten/kota (untuk daerah lain) atau provinsi (untuk provinsi) "
+                                  "yang ada, misalnya 18.05 atau 18.")
+    if errors:
+        raise ReportInvalid(errors)
     with transaction.atomic():
         locked = Report.objects.select_for_update().get(pk=report.pk)
+        decision = AuthorityDecision.objects.create(
+            report=locked, from_authority=locked.authority, to_authority=authority, transfer_to_id=target,
+            reason=reason.strip(), by=by,
+        )
         locked.authority = authority
-        locked.save(update_fields=["authority"])
+        locked.transfer_to_id = target
+        locked.save(update_fields=["authority", "transfer_to"])
         record("intake.authority_decided", actor=by, obj=locked, request=request)
-    report.authority = authority
-    return locked
+    report.authority, report.transfer_to_id = authority, target
+    return decision
+
+
+def _transfer_target(report: Report, authority: str, typed: str | None) -> str | None:
+    """The region a report of ``authority`` goes to: the typed code when it is of the right level,
+    else SIGAP's suggestion for that authority; None for this unit's own and the ministry's."""
+    level = {Authority.OTHER: Level.KABUPATEN, Authority.PROVINCE: Level.PROVINSI}.get(Authority(authority))
+    if level is None:
+        return None
+    if typed:
+        code = typed.strip()
+        if code == settings.SIGAP_REGION and authority == Authority.OTHER:
+            return None
+        return code if Region.objects.filter(code=code, level=level).exists() else None
+    suggestion = suggestion_for(report)
+    if suggestion.authority == authority and suggestion.transfer_to:
+        return suggestion.transfer_to
+    if authority == Authority.PROVINCE:
+        return province_of(settings.SIGAP_REGION)
+    return None
 
 
 def link_reports(

@@ -261,12 +261,20 @@ class DatePrecision(models.TextChoices):
 
 
 class Authority(models.TextChoices):
-    """Kewenangan: whether this unit handles the report or should transfer it."""
+    """Kewenangan (UU 23/2014): whose report this is by the places in it (``sigap.intake.authority``).
 
-    OWN = "sendiri", _("Kewenangan unit ini")
-    OTHER = "lain", _("Kewenangan daerah lain")
-    # The desa was not known when the report came in: staff decide.
-    UNDECIDED = "belum", _("Belum ditentukan")
+    Only ``sendiri`` is counted in this unit's statistics (``authority.OWN_AUTHORITY``).
+    """
+
+    OWN = "sendiri", _("Kabupaten/kota sendiri")
+    # Every place in one other regency: transfer there.
+    OTHER = "lain", _("Kabupaten/kota lain")
+    # Crosses a regency border inside one province.
+    PROVINCE = "provinsi", _("Provinsi (lintas kabupaten/kota)")
+    # Crosses a provincial border.
+    MINISTRY = "kementerian", _("Kementerian PPPA (lintas provinsi)")
+    # A victim's or an incident's desa is not known: staff decide.
+    UNDECIDED = "belum", _("Belum ditentukan (tempat tidak diketahui)")
 
 
 class AmpkGroup(models.TextChoices):

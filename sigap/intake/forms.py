@@ -1009,9 +1009,22 @@ class RiskOverrideForm(forms.Form):
 
 
 class AuthorityForm(forms.Form):
-    AUTHORITY_CHOICES = [(Authority.OWN.value, Authority.OWN.label), (Authority.OTHER.value, Authority.OTHER.label)]
-    authority = forms.ChoiceField(label=gettext_lazy("Kewenangan"), choices=AUTHORITY_CHOICES,
-                                  widget=forms.RadioSelect, error_messages={"required": REQUIRED})
+    """Staff decide or change the kewenangan SIGAP suggested, always with a reason."""
+
+    authority = forms.ChoiceField(
+        label=gettext_lazy("Kewenangan"), widget=forms.RadioSelect, error_messages={"required": REQUIRED},
+        choices=[(value, label) for value, label in Authority.choices if value != Authority.UNDECIDED],
+    )
+    transfer_to = forms.RegexField(
+        label=gettext_lazy("Kode daerah tujuan pelimpahan"), regex=r"^[0-9]{2}(\.[0-9]{2})?$", max_length=5,
+        required=False,
+        help_text=gettext_lazy("Untuk kabupaten/kota lain: kodenya (misalnya 18.05); untuk provinsi: kode provinsi "
+                               "(misalnya 18). Kosongkan untuk memakai saran SIGAP."),
+        widget=forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off", "class": "short"}),
+        error_messages={"invalid": gettext_lazy("Tulis kode seperti 18.05 (kabupaten/kota) atau 18 (provinsi).")},
+    )
+    reason = forms.CharField(label=gettext_lazy("Alasan"), max_length=2000, error_messages={"required": REQUIRED},
+                             widget=forms.Textarea(attrs={"rows": 2}))
 
 
 class LinkForm(forms.Form):

@@ -162,6 +162,22 @@ def register_case_worker_grant(grant: ReportGrant) -> None:
         _CASE_WORKER_GRANTS.append(grant)
 
 
+# "Buka kasus" on the report page: the cases app registers ``link(user, report) -> url or ""`` (the
+# conditions under which a case may be opened from the report live there); without it, no link.
+OpenCaseLink = Callable[[Any, Any], str]
+_OPEN_CASE_LINKS: list[OpenCaseLink] = []
+
+
+def register_open_case_link(link: OpenCaseLink) -> None:
+    if link not in _OPEN_CASE_LINKS:
+        _OPEN_CASE_LINKS.append(link)
+
+
+def open_case_link(user: Any, report: Any) -> str:
+    """Where ``user`` opens a case from ``report``, or "" when they may not or it cannot be opened."""
+    return next((url for link in _OPEN_CASE_LINKS if (url := link(user, report))), "")
+
+
 class ReportQuerySet(models.QuerySet["Report"]):
     def visible_to(self, user: Any) -> ReportQuerySet:
         """The one access rule for reports. Fails closed.
@@ -187,6 +203,13 @@ class ReportQuerySet(models.QuerySet["Report"]):
 
     def open(self) -> ReportQuerySet:
         return self.exclude(status=ReportStatus.SELESAI)
+
+    def own_authority(self) -> ReportQuerySet:
+        """The reports this unit counts as its own (kewenangan kabupaten/kota sendiri): the one rule for
+        dashboards, the SIMFONI-PPA export and public numbers (``authority.OWN_AUTHORITY``)."""
+        from sigap.intake.authority import OWN_AUTHORITY
+
+        return self.filter(OWN_AUTHORITY)
 
 
 class Report(models.Model):
@@ -236,7 +259,12 @@ class Report(models.Model):
     kecamatan_code = models.CharField(_("kecamatan"), max_length=8, blank=True, default="")
     # A victim's desa or an incident's place was not known: staff follow up (and decide the authority).
     place_unknown = models.BooleanField(_("tempat belum diketahui"), default=False)
-    authority = models.CharField(_("kewenangan"), max_length=10, choices=Authority.choices, default=Authority.OWN)
+    # Kewenangan (``sigap.intake.authority``): what counts; ``authority_suggested`` is what SIGAP
+    # suggested from the places, kept beside staff's decisions (``AuthorityDecision``).
+    authority = models.CharField(_("kewenangan"), max_length=12, choices=Authority.choices, default=Authority.OWN,
+                                 db_index=True)
+    authority_suggested = models.CharField(_("kewenangan menurut aturan"), max_length=12, choices=Authority.choices,
+                                           default=Authority.OWN)
     transfer_to = models.ForeignKey(
         "regions.Region",
         on_delete=models.PROTECT,
@@ -592,6 +620,25 @@ class RiskOverride(models.Model):
 
     def __str__(self) -> str:
         return f"risk override {self.pk}"
+
+
+class AuthorityDecision(models.Model):
+    """Staff's decision on a report's kewenangan, with the reason sealed; the rows are its history."""
+
+    report = models.ForeignKey(Report, on_delete=models.PROTECT, related_name="authority_decisions")
+    from_authority = models.CharField(max_length=12, choices=Authority.choices)
+    to_authority = models.CharField(max_length=12, choices=Authority.choices)
+    transfer_to = models.ForeignKey("regions.Region", on_delete=models.PROTECT, null=True, blank=True,
+                                    related_name="+")
+    reason = EncryptedTextField(_("alasan"))
+    by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"authority decision {self.pk}"
 
 
 class RegistrationCounter(models.Model):

@@ -49,6 +49,7 @@ from django.utils.translation import gettext as _
 
 from sigap.accounts.roles import Perm, has_permission
 from sigap.intake.ages import recompute_report
+from sigap.intake.authority import refresh as refresh_authority
 from sigap.intake.amend.people import (
     _add_perpetrator,
     _add_victim,
@@ -163,6 +164,8 @@ def amend_report(report: Report, changes: dict[str, Any], *, by: Any, reason: st
         _write_events(state)
         # Age at the incident, child status and case type per victim and report (14a's module).
         recompute_report(locked)
+        # Kewenangan follows the places (a desa now known) unless staff decided it.
+        refresh_authority(locked)
         _check_after_recompute(state)
         if state.errors:
             raise ReportInvalid(state.errors, _("Perubahan belum disimpan. Periksa isian yang ditandai."))

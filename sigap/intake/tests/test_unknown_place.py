@@ -88,8 +88,8 @@ class StaffUnknownPlaceTests(SigapTestCase):
         self.assertEqual(response.status_code, 200)
         report = Report.objects.get()
         self.assertTrue(report.place_unknown)
-        # the incident's desa is in the deployment: the authority is this unit's
-        self.assertEqual(report.authority, Authority.OWN)
+        # where the victim lives is not known, so whether the case crosses a border is not either: staff decide
+        self.assertEqual(report.authority, Authority.UNDECIDED)
         victim = Victim.objects.get()
         self.assertEqual(victim.desa_unknown_reason, "Penelepon baru pindah, belum tahu nama desa.")
         detail = self.client.get(reverse("intake:report_detail", args=[report.pk]))
@@ -133,7 +133,8 @@ class DecideAuthorityTests(SigapTestCase):
         report = create_report(by=self.operator).report
         Report.objects.filter(pk=report.pk).update(authority=Authority.UNDECIDED, place_unknown=True)
         url = reverse("intake:report_authority", args=[report.pk])
-        self.assertAllowedOnly("post", url, [self.manager, self.operator], {"authority": "sendiri"})
+        self.assertAllowedOnly("post", url, [self.manager, self.operator],
+                               {"authority": "sendiri", "reason": "Desa korban sudah dipastikan."})
         report.refresh_from_db()
         self.assertEqual(report.authority, Authority.OWN)
         self.assertTrue(AuditEntry.objects.filter(action="intake.authority_decided").exists())
@@ -142,7 +143,8 @@ class DecideAuthorityTests(SigapTestCase):
         report = create_report(by=self.operator).report
         Report.objects.filter(pk=report.pk).update(authority=Authority.UNDECIDED)
         self.login(self.manager)
-        response = self.client.post(reverse("intake:report_authority", args=[report.pk]), {"authority": "belum"})
+        response = self.client.post(reverse("intake:report_authority", args=[report.pk]),
+                                    {"authority": "belum", "reason": "Belum tahu."})
         self.assertEqual(response.status_code, 400)
         report.refresh_from_db()
         self.assertEqual(report.authority, Authority.UNDECIDED)

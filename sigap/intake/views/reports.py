@@ -15,11 +15,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from sigap.accounts.roles import Perm, has_permission
+from sigap.accounts.roles import Perm
 from sigap.accounts.views import permission_required
 from sigap.intake import access
 from sigap.intake.actions import add_note, decide_authority, link_reports, may_add_note, open_report, override_risk
 from sigap.intake.amend import may_amend
+from sigap.intake.authority import reason as authority_reason
+from sigap.intake.authority import suggestion_for
 from sigap.intake.codes import Authority, Channel, ReportStatus, Risk
 from sigap.intake.forms import (
     STAFF,
@@ -33,7 +35,7 @@ from sigap.intake.forms import (
 )
 from sigap.intake.lookup import find_reports
 from sigap.intake.lookup_limit import limit_message
-from sigap.intake.models import Report, ReportLink
+from sigap.intake.models import Report, ReportLink, open_case_link
 from sigap.intake.prefill import attachable_contact, prefill_for
 from sigap.intake.queries import contacts_since_filing, find_duplicates
 from sigap.intake.triage import reason_labels
@@ -319,12 +321,13 @@ def _render_detail(request: HttpRequest, report: Report, *, override_form: RiskO
         "authority_form": authority_form or AuthorityForm(
             initial={"authority": report.authority} if report.authority != Authority.UNDECIDED else None
         ),
+        **_authority_context(report, may_manage),
         "reporter": reporter_display(report, user),
         # Only the detail URL itself answers the reveal form (it posts to the page it is on).
         "reveal": reveal,
         "revealed": revealed_rows(reveal),
         "public_status": public_status_label(report),
-        "open_case_url": _open_case_url(user, report),
+        "open_case_url": open_case_link(user, report),
         "may_amend": may_amend(user, report),
         "amendments": history,
         "amendments_open": history_status != 200 or any(row["reveal"] and row["reveal"].shown for row in history),
@@ -348,16 +351,17 @@ def _first_contact_form(user: Any, report: Report) -> Any:
     return FirstContactForm()
 
 
-def _open_case_url(user: Any, report: Report) -> str:
-    """"Buka kasus" on a report still waiting for one: the cases app's list with this report ticked."""
-    from django.apps import apps
-    from django.urls import reverse
-
-    if report.status != ReportStatus.DITERIMA or not has_permission(user, Perm.VIEW_REPORTS):
-        return ""
-    if not apps.is_installed("sigap.cases"):
-        return ""
-    return f"{reverse('cases:awaiting_reports')}?pilih={report.pk}#report-{report.pk}"
+def _authority_context(report: Report, may_manage: bool) -> dict[str, Any]:
+    """SIGAP's suggested kewenangan with its reason, and staff's decisions (for those who may decide)."""
+    if not may_manage:
+        return {}
+    suggestion = suggestion_for(report)
+    return {
+        "authority_suggestion": suggestion,
+        "authority_suggestion_label": Authority(suggestion.authority).label,
+        "authority_reason": authority_reason(suggestion),
+        "authority_decisions": list(report.authority_decisions.select_related("by", "transfer_to")),
+    }
 
 
 @login_required
@@ -389,9 +393,16 @@ def report_authority(request: HttpRequest, pk: int) -> HttpResponse:
     report = access.get_report_for(request.user, _pk(pk))
     form = AuthorityForm(request.POST)
     if form.is_valid():
-        decide_authority(report, form.cleaned_data["authority"], by=request.user, request=request)
-        messages.success(request, _("Kewenangan disimpan."))
-        return redirect("intake:report_detail", pk=report.pk)
+        try:
+            decide_authority(report, form.cleaned_data["authority"], by=request.user,
+                             reason=form.cleaned_data["reason"], transfer_to=form.cleaned_data["transfer_to"],
+                             request=request)
+        except ReportInvalid as error:
+            for field, message in error.fields.items():
+                form.add_error(field if field in form.fields else None, message)
+        else:
+            messages.success(request, _("Kewenangan disimpan."))
+            return redirect("intake:report_detail", pk=report.pk)
     report = open_report(request.user, pk, request)
     return _render_detail(request, report, authority_form=form, status=400)
 
