@@ -115,6 +115,28 @@ def can_open_cases(user: Any) -> bool:
     return has_permission(user, Perm.VIEW_REPORTS)
 
 
+def reports_awaiting_case(user: Any) -> Any:
+    """The reports ``user`` may open a case from: those they see, still open (diterima or ditangani) and in
+    no case yet. The conditions ``actions.open_case`` checks again under its lock; empty for anyone who
+    may not open cases."""
+    from sigap.intake.codes import OPEN_STATUSES
+    from sigap.intake.models import Report
+
+    if not can_open_cases(user):
+        return Report.objects.none()
+    return Report.objects.visible_to(user).filter(status__in=OPEN_STATUSES, case_link__isnull=True)
+
+
+def open_case_link(user: Any, report: Any) -> str:
+    """ "Buka kasus" for the report page: the awaiting list with this report ticked, only when ``user`` may
+    open a case from it (registered with intake in ``CasesConfig.ready``); "" otherwise."""
+    from django.urls import reverse
+
+    if not reports_awaiting_case(user).filter(pk=report.pk).exists():
+        return ""
+    return f"{reverse('cases:awaiting_reports')}?pilih={report.pk}#report-{report.pk}"
+
+
 def can_assign(user: Any) -> bool:
     return has_permission(user, Perm.ASSIGN_CASES)
 

@@ -14,6 +14,12 @@ class CasesConfig(AppConfig):
 
         register_case_worker_grant(report_grant)
 
+        # The report page offers "Buka kasus" only where a case may be opened from it.
+        from sigap.cases.access import open_case_link
+        from sigap.intake.models import register_open_case_link
+
+        register_open_case_link(open_case_link)
+
         # An amended report re-runs the case's rules once (police deadline, mediation gate, case type).
         from sigap.cases.actions import after_report_amended
         from sigap.intake.amend import register_amendment_hook

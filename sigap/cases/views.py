@@ -77,7 +77,7 @@ from sigap.cases.models import (
     Task,
 )
 from sigap.cases.uploads import MemoryOnlyUploadHandler
-from sigap.intake.codes import OPEN_STATUSES, ViolenceType
+from sigap.intake.codes import ViolenceType
 from sigap.intake.lookup_limit import audit_lookup, guard_lookup, limit_message
 from sigap.intake.models import ChronologyEvent, Report, ReportLink
 from sigap.lib.params import parse_id
@@ -201,18 +201,22 @@ def my_work(request: HttpRequest) -> HttpResponse:
     return render(request, "cases/my_work.html", context)
 
 
+AWAITING_ROWS = 100
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def awaiting_reports(request: HttpRequest) -> HttpResponse:
     """Open reports without a case, what is due first; pick one, or several linked ones, and open a case."""
     if not access.can_open_cases(request.user):
         raise PermissionDenied
-    reports = list(
-        Report.objects.visible_to(request.user)
-        .filter(status__in=OPEN_STATUSES, case_link__isnull=True)
-        .prefetch_related("violence")
-        .order_by("response_due_at", "id")[:100]  # what is due first; overdue on top
-    )
+    awaiting = access.reports_awaiting_case(request.user).prefetch_related("violence")
+    # What is due first; overdue on top.
+    reports = list(awaiting.order_by("response_due_at", "id")[:AWAITING_ROWS])
+    chosen_pk = parse_id(request.GET.get("pilih", ""))
+    if chosen_pk is not None and chosen_pk not in {r.pk for r in reports}:
+        # "Buka kasus" from a report page: that report is on the list even when others fill the page.
+        reports += list(awaiting.filter(pk=chosen_pk))
     ids = [r.pk for r in reports]
     links: dict[int, list[str]] = {pk: [] for pk in ids}
     numbers = {r.pk: r.registration_number for r in reports}
