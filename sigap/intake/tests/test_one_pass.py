@@ -7,15 +7,11 @@ from django.urls import reverse
 
 from sigap.intake.models import Report
 from sigap.intake.tests.form_data import report_form_data
+from sigap.intake.tests.test_unknown_place import problems as summary
 from sigap.lib.testing import DESA_B, SigapTestCase
 
 STAFF_URL = reverse("intake:report_new")
 VOLUNTEER_URL = reverse("intake:volunteer_report_new")
-
-
-def summary(response: object) -> dict[str, str]:
-    entry = response.context["entry"]  # type: ignore[attr-defined]
-    return {target: message for target, _label, message in entry.error_list}
 
 
 class StaffOnePassTests(SigapTestCase):

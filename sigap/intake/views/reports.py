@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -364,47 +365,47 @@ def _authority_context(report: Report, may_manage: bool) -> dict[str, Any]:
     }
 
 
-@login_required
-@require_POST
-def report_override_risk(request: HttpRequest, pk: int) -> HttpResponse:
+def _staff_decision(request: HttpRequest, pk: int, form: forms.Form, decide: Any, done: str,
+                    form_key: str) -> HttpResponse:
+    """A decision staff take on the report page (risk, kewenangan): the action's messages beside the fields,
+    the page again with status 400 when refused."""
     if not access.can_manage_reports(request.user):
         raise PermissionDenied
     report = access.get_report_for(request.user, _pk(pk))
-    form = RiskOverrideForm(request.POST)
     if form.is_valid():
         try:
-            override_risk(report, form.cleaned_data["risk"], by=request.user, reason=form.cleaned_data["reason"],
-                          request=request)
+            decide(report, form.cleaned_data)
         except ReportInvalid as error:
             for field, message in error.fields.items():
                 form.add_error(field if field in form.fields else None, message)
         else:
-            messages.success(request, _("Risiko diubah dan batas waktu respons dihitung ulang."))
+            messages.success(request, done)
             return redirect("intake:report_detail", pk=report.pk)
     report = open_report(request.user, pk, request)
-    return _render_detail(request, report, override_form=form, status=400)
+    forms_kwargs: dict[str, Any] = {form_key: form}
+    return _render_detail(request, report, status=400, **forms_kwargs)
+
+
+@login_required
+@require_POST
+def report_override_risk(request: HttpRequest, pk: int) -> HttpResponse:
+    return _staff_decision(
+        request, pk, RiskOverrideForm(request.POST),
+        lambda report, data: override_risk(report, data["risk"], by=request.user, reason=data["reason"],
+                                           request=request),
+        _("Risiko diubah dan batas waktu respons dihitung ulang."), "override_form",
+    )
 
 
 @login_required
 @require_POST
 def report_authority(request: HttpRequest, pk: int) -> HttpResponse:
-    if not access.can_manage_reports(request.user):
-        raise PermissionDenied
-    report = access.get_report_for(request.user, _pk(pk))
-    form = AuthorityForm(request.POST)
-    if form.is_valid():
-        try:
-            decide_authority(report, form.cleaned_data["authority"], by=request.user,
-                             reason=form.cleaned_data["reason"], transfer_to=form.cleaned_data["transfer_to"],
-                             request=request)
-        except ReportInvalid as error:
-            for field, message in error.fields.items():
-                form.add_error(field if field in form.fields else None, message)
-        else:
-            messages.success(request, _("Kewenangan disimpan."))
-            return redirect("intake:report_detail", pk=report.pk)
-    report = open_report(request.user, pk, request)
-    return _render_detail(request, report, authority_form=form, status=400)
+    return _staff_decision(
+        request, pk, AuthorityForm(request.POST),
+        lambda report, data: decide_authority(report, data["authority"], by=request.user, reason=data["reason"],
+                                              transfer_to=data["transfer_to"], request=request),
+        _("Kewenangan disimpan."), "authority_form",
+    )
 
 
 @login_required
