@@ -57,8 +57,9 @@ CHUNK = 1000
 SCAN_CHUNK = 10_000
 LEASE = datetime.timedelta(minutes=60)
 # Raised whenever what a count means changes (1: cases and victims as units, only this
-# unit's own cases in the case counts); the next run after an upgrade is a full recount.
-COUNTING_VERSION = 1
+# unit's own cases in the case counts; 2: kewenangan by the places, existing reports' authority
+# recomputed by intake 0010); the next run after an upgrade is a full recount.
+COUNTING_VERSION = 2
 
 Cell = tuple[str, str]  # (month "YYYY-MM", kecamatan code)
 Key = tuple[str, str]  # (dimension, value)
