@@ -49,7 +49,6 @@ from django.utils.translation import gettext as _
 
 from sigap.accounts.roles import Perm, has_permission
 from sigap.intake.ages import recompute_report
-from sigap.intake.authority import refresh as refresh_authority
 from sigap.intake.amend.people import (
     _add_perpetrator,
     _add_victim,
@@ -78,6 +77,7 @@ from sigap.intake.amend.state import (
     text_problem,
     visibility,
 )
+from sigap.intake.authority import refresh as refresh_authority
 from sigap.intake.codes import RISK_ORDER, Risk, SexualViolenceForm, ViolenceType
 from sigap.intake.models import Report, ReportAmendment, ReportSexualForm, ReportViolence, Victim
 from sigap.intake.signals import report_risk_raised, send_on_commit

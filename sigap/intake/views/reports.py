@@ -19,7 +19,14 @@ from django.views.decorators.http import require_http_methods, require_POST
 from sigap.accounts.roles import Perm
 from sigap.accounts.views import permission_required
 from sigap.intake import access
-from sigap.intake.actions import add_note, decide_authority, link_reports, may_add_note, open_report, override_risk
+from sigap.intake.actions import (
+    add_note,
+    decide_authority,
+    link_reports,
+    may_add_note,
+    open_report,
+    override_risk,
+)
 from sigap.intake.amend import may_amend
 from sigap.intake.authority import reason as authority_reason
 from sigap.intake.authority import suggestion_for
