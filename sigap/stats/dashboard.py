@@ -11,6 +11,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.apps import apps
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db.models import Sum
@@ -382,6 +383,7 @@ def build(period: Period) -> Dashboard:
     from sigap.stats import contacts
 
     sections.extend(contacts.sections(period))
+    sections.extend(_justice(period))
 
     overdue_reports = sum(r.overdue for r in responses)
     open_cases = sum(n for (dim, _v), (n, _x) in now_counts.items() if dim == d.WORKER_OPEN)
@@ -431,6 +433,25 @@ def _authority(counts: Counts) -> Section:
                "kewenangannya belum ditentukan hanya tampil pada tabel ini. Angka per laporan (saluran, status, "
                "waktu respons) menghitung semua laporan yang diterima."),
     )
+
+
+def _justice(period: Period) -> list[Section]:
+    """The justice process, protection, LPSK and restitution of the period, when accompaniment is installed."""
+    if not apps.is_installed("sigap.accompaniment"):
+        return []
+    from sigap.accompaniment import reporting
+
+    found = reporting.figures(month_bounds(period.start)[0].date(), month_bounds(period.end)[1].date(),
+                              period.kecamatan)
+    return [
+        Section(key="proses-hukum", title=_("Proses hukum, pelindungan dan LPSK"),
+                headers=[_("Peristiwa dalam periode"), _("Jumlah")], rows=found.process_rows(),
+                note=_("Kasus per tahap, dihitung pada tanggal tahap itu; sidang dan tahap yang didampingi dihitung "
+                       "per kejadian.")),
+        Section(key="restitusi", title=_("Restitusi dan kompensasi"),
+                headers=[_("Peristiwa dalam periode"), _("Kasus"), _("Jumlah (Rp)")], rows=found.money_rows(),
+                note=_("UU TPKS Pasal 30-38: tiap langkah dihitung pada tanggalnya sendiri.")),
+    ]
 
 
 def _age_sex(counts: Counts) -> Section:

@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from django.apps import apps
 from django.conf import settings
 from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
@@ -33,7 +34,7 @@ from sigap.stats.dashboard import (
     read_now,
     response_rows,
 )
-from sigap.stats.forms import months_between, regions_within, shift_month
+from sigap.stats.forms import month_bounds, months_between, regions_within, shift_month
 
 BAR_FILLS = ((31, 95, 139), (217, 130, 43))
 
@@ -350,6 +351,19 @@ def render_pdf(month: str, kecamatan: str = "") -> bytes:
             )
         else:
             pdf.note(_("Tidak ada kegiatan sosialisasi tercatat bulan ini."))
+
+        if apps.is_installed("sigap.accompaniment"):
+            from sigap.accompaniment import reporting
+
+            start, end = month_bounds(month)
+            found = reporting.figures(start.date(), end.date(), kecamatan)
+            pdf.heading(_("Proses hukum, pelindungan dan LPSK bulan ini"))
+            pdf.table([_("Peristiwa"), _("Jumlah")], found.process_rows(), [70, 20])
+            pdf.heading(_("Restitusi dan kompensasi bulan ini"))
+            pdf.table([_("Peristiwa"), _("Kasus"), _("Jumlah (Rp)")],
+                      [[label, n, formats.number_format(rupiah, force_grouping=True)]
+                       for label, n, rupiah in found.money_rows()], [60, 15, 25])
+            pdf.note(_("Tiap tahap dihitung pada tanggalnya sendiri (UU TPKS Pasal 30-38 untuk restitusi)."))
 
         pdf.heading(_("Pekerjaan yang lewat batas waktu (saat laporan dibuat)"))
         overdue_cases = sum(n for (dim, _x), (n, _y) in data.now.items() if dim == d.WORKER_OVERDUE)
