@@ -274,7 +274,7 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
     case = _open_case_page(request, pk)
     reports = list(
         Report.objects.filter(case_link__case=case)
-        .prefetch_related("victims", "perpetrators")
+        .prefetch_related("victims", "victims__accommodations", "perpetrators")
         .order_by("received_at")
     )
     context = _case_context(request, case, "detail")

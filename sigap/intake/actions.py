@@ -353,7 +353,7 @@ def _create(
             consent_process=data.consent.process,
             consent_refer=data.consent.refer,
             consent_police=data.consent.police,
-            consent_statistics=data.consent.statistics_effective,
+            consent_statistics=data.consent.statistics,
         )
         victims = []
         for position, (v, age) in enumerate(zip(data.victims, ages, strict=True)):
@@ -461,12 +461,12 @@ def _victim_categories(data: ReportInput, victims: list[Victim], ages: list[AgeA
         disabilities.extend(VictimDisability(victim=victim, kind=k) for k in given.disability_types)
         accommodations.extend(VictimAccommodation(victim=victim, kind=k) for k in given.accommodations)
         if age.is_child:
+            suggested = given.ampk_groups is None
             chosen: list[str] = (
-                [str(g) for g in given.ampk_groups] if given.ampk_groups is not None
-                else suggest_ampk_groups(data.violence_types, data.sexual_violence_forms,
-                                         disability=given.has_disability)
+                suggest_ampk_groups(data.violence_types, data.sexual_violence_forms, disability=given.has_disability)
+                if suggested else [str(g) for g in given.ampk_groups or ()]
             )
-            groups.extend(VictimAmpkGroup(victim=victim, group=g) for g in chosen)
+            groups.extend(VictimAmpkGroup(victim=victim, group=g, suggested=suggested) for g in chosen)
     VictimDisability.objects.bulk_create(disabilities)
     VictimAccommodation.objects.bulk_create(accommodations)
     VictimAmpkGroup.objects.bulk_create(groups)

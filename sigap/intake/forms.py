@@ -371,7 +371,26 @@ class VictimForm(DesaFieldsMixin, ModeForm):
         "address": gettext_lazy("Alamat korban (tidak wajib)"),
         "desa": gettext_lazy("Desa tempat tinggal korban"),
         "disability": gettext_lazy("Korban penyandang disabilitas"),
+        "disability_types": gettext_lazy("Jenis disabilitasnya (bila tahu)"),
+        "accommodations": gettext_lazy("Bantuan yang dibutuhkan korban saat bercerita, diperiksa, atau didampingi"),
     }
+    # The accommodations in plain words (UU TPKS Pasal 66 ayat 2; UU 8/2016), for the public and volunteers.
+    plain_accommodations = (
+        (Accommodation.JURU_BAHASA_ISYARAT, gettext_lazy("Juru bahasa isyarat (penerjemah bahasa isyarat)")),
+        (Accommodation.PENDAMPING_DISABILITAS, gettext_lazy("Pendamping yang biasa membantu korban")),
+        (Accommodation.AKSESIBILITAS, gettext_lazy("Tempat yang mudah dijangkau: kursi roda, tanpa tangga, dijemput")),
+        (Accommodation.KOMUNIKASI_ALTERNATIF, gettext_lazy("Cara bercerita lain: tulisan, gambar, braille, atau "
+                                                          "kalimat sederhana")),
+        (Accommodation.WAKTU_DISESUAIKAN, gettext_lazy("Waktu yang lebih panjang, tidak terburu-buru")),
+        (Accommodation.LAINNYA, gettext_lazy("Bantuan lain (ceritakan di kolom kebutuhan)")),
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if self.mode != STAFF:
+            field = self.fields["accommodations"]
+            field.widget.choices = list(self.plain_accommodations)
+            field.help_text = gettext_lazy("Tidak wajib. Kami menyiapkannya sebelum bertemu korban.")
 
     field_order = ["name", "sex", "birth_date", "age", "desa", "desa_other", "desa_unknown_reason", "address", "nik", "education",
                    "occupation", "marital_status", "disability"]
@@ -391,7 +410,8 @@ class VictimForm(DesaFieldsMixin, ModeForm):
             **self.desa_payload(),
             "education": _blank_none(data.get("education")),
             "occupation": _blank_none(data.get("occupation")),
-            "disability": bool(data.get("disability")),
+            # A public or volunteer form that names what a disability needs says the victim has one.
+            "disability": bool(data.get("disability")) or (self.mode != STAFF and bool(data.get("accommodations"))),
             "disability_types": data.get("disability_types", []),
             "accommodations": data.get("accommodations", []),
             # Nothing ticked: SIGAP suggests the groups.

@@ -480,6 +480,9 @@ class VictimAmpkGroup(models.Model):
 
     victim = models.ForeignKey(Victim, on_delete=models.PROTECT, related_name="ampk_groups")
     group = models.CharField(max_length=24, choices=AmpkGroup.choices)
+    # True: SIGAP's suggestion from the violence types (sigap.intake.ampk), not a person's choice; counted
+    # the same, shown as "usulan SIGAP" until staff choose.
+    suggested = models.BooleanField(_("usulan SIGAP"), default=False)
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["victim", "group"], name="victim_ampk_group_unique")]

@@ -175,15 +175,21 @@ class SafeContactInput(_Input):
 
 
 class ConsentInput(_Input):
-    process: bool
-    refer: bool = False
-    police: bool = False
-    # Anonymised statistics; when not given it follows ``process``.
-    statistics: bool | None = None
+    """Each consent is an explicit act: what is not given is not given.
 
-    @property
-    def statistics_effective(self) -> bool:
-        return self.process if self.statistics is None else self.statistics
+    UU 27/2022 (PDP) Pasal 20 ayat (2) huruf a: consent must be explicit; Pasal 22
+    ayat (4): consent to another purpose (public statistics) is asked apart. So a
+    missing ``statistics`` is false and never follows ``process``.
+    """
+
+    process: bool = Field(description="Consent to record and handle the report (required).")
+    refer: bool = Field(default=False, description="Consent to refer to partner agencies; missing means not given.")
+    police: bool = Field(default=False, description="Consent to report to the police; missing means not given.")
+    statistics: bool = Field(
+        default=False,
+        description="Consent to count the report, anonymised, in public statistics. Missing means NOT given "
+        "(false): it never follows `process`, because consent under UU PDP is an explicit act.",
+    )
 
 
 class ReportInput(_Input):

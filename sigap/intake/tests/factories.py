@@ -62,7 +62,7 @@ def report_payload(**overrides: Any) -> dict[str, Any]:
         "immediate_danger": False,
         "needs": "Pendampingan.",
         "safe_contact": {"never_call_back": False, "safe_times": "sore"},
-        "consent": {"process": True, "refer": True, "police": False},
+        "consent": {"process": True, "refer": True, "police": False, "statistics": True},
         "source": "pamflet-2026-desa",
     }
     payload = copy.deepcopy(payload)

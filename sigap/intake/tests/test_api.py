@@ -116,6 +116,31 @@ class PostReportTests(ApiTestCase):
         self.assertIn("ReportInput", schema["components"]["schemas"])
 
 
+class ApiConsentTests(ApiTestCase):
+    """UU PDP: a consent is an explicit act. What the body does not say is not given."""
+
+    def test_a_missing_statistics_consent_is_not_given_even_with_the_processing_consent(self) -> None:
+        body = report_payload(consent={"process": True})
+        response = self.post_report(body, issue_token(self.operator))
+        self.assertEqual(response.status_code, 201, response.content)
+        report = Report.objects.get()
+        self.assertTrue(report.consent_process)
+        self.assertEqual((report.consent_statistics, report.consent_refer, report.consent_police),
+                         (False, False, False))
+
+    def test_an_explicit_statistics_consent_is_stored(self) -> None:
+        body = report_payload(consent={"process": True, "statistics": True})
+        self.assertEqual(self.post_report(body, issue_token(self.operator)).status_code, 201)
+        self.assertTrue(Report.objects.get().consent_statistics)
+
+    def test_the_schema_says_a_missing_consent_is_not_given(self) -> None:
+        schema = self.api.get("/api/v1/openapi.json").json()["components"]["schemas"]["ConsentInput"]
+        self.assertEqual(schema["required"], ["process"])
+        for name in ("refer", "police", "statistics"):
+            self.assertIs(schema["properties"][name]["default"], False, name)
+        self.assertIn("NOT given", schema["properties"]["statistics"]["description"])
+
+
 class TrackEndpointTests(ApiTestCase):
     def test_status_and_hotline_only_for_the_right_code_and_pin(self) -> None:
         submitted = create_report(self.operator)
