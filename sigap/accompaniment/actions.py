@@ -252,8 +252,8 @@ def appointments_for(user: Any, *, start: datetime.datetime, end: datetime.datet
 
 
 def incident_time(case: Case) -> datetime.datetime | None:
-    """The latest current chronology event of the case's reports: the incident the report is about."""
-    return (ChronologyEvent.objects.current().filter(report__case_link__case=case)
+    """The latest dated current chronology event of the case's reports: the incident the report is about."""
+    return (ChronologyEvent.objects.current().filter(report__case_link__case=case, when__isnull=False)
             .order_by("-when").values_list("when", flat=True).first())
 
 

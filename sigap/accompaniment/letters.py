@@ -73,9 +73,9 @@ def _chronology(case: Any) -> list[dict[str, Any]]:
     from sigap.intake.models import ChronologyEvent
 
     events = (ChronologyEvent.objects.current().filter(report_id__in=_reports(case)).select_related("desa")
-              .order_by("when", "position"))
+              .in_order())
     return [official.li(
-        f"{formats.date_format(timezone.localtime(e.when), 'j F Y')}"
+        f"{e.date_text()}"
         f"{' (' + _('perkiraan') + ')' if e.approximate else ''}, {_label(Place, e.place)}, "
         f"{e.desa.name if e.desa else _('desa tidak diketahui')}: "
         f"{e.description}") for e in events] or [official.li("-")]

@@ -980,11 +980,17 @@ def reevaluate_case_rules(case: Case, *, by: Any = None, request: HttpRequest | 
 # --- chronology, contacts, notes, attachments ----------------------------------------------
 
 
-def amend_event(event: ChronologyEvent, *, by: Any, when: datetime.datetime, place: str, desa_id: str | None,
-                description: str, request: HttpRequest | None = None,
+def amend_event(event: ChronologyEvent, *, by: Any, when: datetime.datetime | None, place: str, desa_id: str | None,
+                description: str, time_known: bool = True, request: HttpRequest | None = None,
                 now: datetime.datetime | None = None) -> ChronologyEvent:
-    """Amend a chronology event: a new version supersedes it and the earlier version stays visible."""
-    from sigap.intake.codes import Place
+    """Amend a chronology event: a new version supersedes it and the earlier version stays visible.
+
+    ``when`` None: nobody knows the date ("tanggal tidak diketahui"); ``time_known`` False: only the day.
+    The victims' ages at the incident and the case type follow the new chronology in the same transaction
+    (``ages.recompute_report``, then ``reevaluate_case_rules``).
+    """
+    from sigap.intake import ages
+    from sigap.intake.codes import DatePrecision, Place
     from sigap.regions.models import Region
 
     if not _text(description):
@@ -994,7 +1000,7 @@ def amend_event(event: ChronologyEvent, *, by: Any, when: datetime.datetime, pla
     if not Region.objects.desa().filter(code=desa_id).exists():
         raise CaseActionError(_("Kode desa tidak dikenal."), "desa")
     now = _now(now)
-    if when > now + datetime.timedelta(minutes=10):
+    if when is not None and when > now + datetime.timedelta(minutes=10):
         raise CaseActionError(_("Waktu kejadian tidak boleh di masa depan."), "when")
     with transaction.atomic():
         old = ChronologyEvent.objects.select_for_update().get(pk=event.pk)
@@ -1004,14 +1010,19 @@ def amend_event(event: ChronologyEvent, *, by: Any, when: datetime.datetime, pla
         _require_worker(link.case, by)
         if not old.is_current:
             raise CaseActionError(_("Kejadian ini sudah diubah; ubah versi terbarunya."))
+        dated = when is not None
         new = ChronologyEvent.objects.create(
-            report_id=old.report_id, position=old.position, when=when, approximate=old.approximate, place=place or "",
-            desa_id=desa_id, description=_text(description), supersedes=old, is_current=True, recorded_by=by,
-            recorded_at=now,
+            report_id=old.report_id, position=old.position, when=when, time_known=dated and time_known,
+            approximate=dated and old.approximate, precision=old.precision if dated else DatePrecision.HARI,
+            place=place or "", desa_id=desa_id, description=_text(description), supersedes=old, is_current=True,
+            recorded_by=by, recorded_at=now,
         )
         old.is_current = False
         old.save(update_fields=["is_current"])
         record("cases.event_amended", actor=by, obj=new, request=request)
+        # A changed date can change who was a child at the incident, so the case type and its rules.
+        ages.recompute_report(Report.objects.get(pk=old.report_id))
+        reevaluate_case_rules(link.case, by=by, request=request, now=now)
     return new
 
 

@@ -256,7 +256,11 @@ class PoliceDutyForm(forms.Form):
 class AmendEventForm(forms.Form):
     """The deployment's desa grouped by kecamatan, as on the report form; a code only for a desa elsewhere."""
 
-    when = DateTimeLocalField(label=_("Waktu kejadian"))
+    when = DateTimeLocalField(label=_("Waktu kejadian"), required=False)
+    time_unknown = forms.BooleanField(label=_("Jam tidak diketahui"), required=False,
+                                      help_text=_("Hanya tanggalnya yang diketahui; jam yang diisi diabaikan."))
+    date_unknown = forms.BooleanField(label=_("Tanggal tidak diketahui"), required=False,
+                                      help_text=_("Tidak ada yang tahu tanggalnya; kosongkan waktu kejadian."))
     place = forms.ChoiceField(label=_("Tempat kejadian"), required=False,
                               choices=[("", PLACE_UNKNOWN_LABEL), *Place.choices])
     desa = forms.CharField(label=_("Desa/Kelurahan"), required=False, max_length=13,
@@ -287,6 +291,11 @@ class AmendEventForm(forms.Form):
         if not code:
             self.add_error("desa" if chosen != OTHER_DESA else "desa_other", _("Pilih desa tempat kejadian."))
         data["desa_code"] = code
+        if "when" not in self.errors:
+            if data.get("date_unknown") and data.get("when"):
+                self.add_error("when", _("Kosongkan waktu kejadian bila tanggalnya tidak diketahui."))
+            elif not data.get("date_unknown") and not data.get("when"):
+                self.add_error("when", _("Isi waktu kejadian, atau centang \"tanggal tidak diketahui\"."))
         return data
 
 

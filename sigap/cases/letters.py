@@ -128,10 +128,10 @@ def build_letter(case: Any, partner: Any, *, service: str, purpose: str, sent_at
         if CHRONOLOGY in wanted:
             events = ChronologyEvent.objects.current().filter(report_id__in=report_ids).select_related("desa")
             sections.append(_section(_("Kronologi"), [
-                f"{formats.date_format(timezone.localtime(e.when), 'j F Y')}"
+                f"{e.date_text()}"
                 f"{' (' + _('perkiraan') + ')' if e.approximate else ''}, {place_label(e.place)}, "
                 f"{e.desa.name if e.desa else _('desa tidak diketahui')}: {e.description}"
-                for e in events.order_by("when", "position")
+                for e in events.in_order()
             ]))
         if PERPETRATORS in wanted:
             named = partner.partner_type in NAMES_PERPETRATORS

@@ -48,6 +48,8 @@ class Entry:
     superseded: bool = False
     date_only: bool = False
     link: str = ""
+    # An event whose date nobody knows: placed at its report's receipt, shown "tanggal tidak diketahui".
+    date_unknown: bool = False
 
 
 def _who(user: Any) -> str:
@@ -68,7 +70,9 @@ def build(case: Case, user: Any = None) -> list[Entry]:
     entries: list[Entry] = []
     report_ids = list(case.case_reports.values_list("report_id", flat=True))
 
+    received: dict[int, datetime.datetime] = {}
     for report in Report.objects.filter(pk__in=report_ids).select_related("submitted_by"):
+        received[report.pk] = report.received_at
         entries.append(Entry(report.received_at, "report",
                              _("Laporan %(number)s diterima (%(channel)s)")
                              % {"number": report.registration_number, "channel": report.get_channel_display()},
@@ -89,8 +93,9 @@ def build(case: Case, user: Any = None) -> list[Entry]:
             }
         if not event.is_current:
             title += " · " + _("versi lama, sudah diubah")
-        entries.append(Entry(event.when, "event", title, body=event.description, by=_who(event.recorded_by),
-                             superseded=not event.is_current, date_only=not event.time_known))
+        entries.append(Entry(event.when or received[event.report_id], "event", title, body=event.description,
+                             by=_who(event.recorded_by), superseded=not event.is_current,
+                             date_only=not event.time_known, date_unknown=event.when is None))
     full_victims: dict[int, bool] = {}
     for amendment in ReportAmendment.objects.filter(report_id__in=report_ids).select_related("by", "report"):
         old, new = amendment.old_value, amendment.new_value

@@ -722,7 +722,7 @@ def case_timeline(request: HttpRequest, pk: int) -> HttpResponse:
     context = _case_context(request, case, "timeline")
     context["entries"] = timeline.build(case, request.user)
     context["events"] = list(ChronologyEvent.objects.current().filter(report__case_link__case=case)
-                             .select_related("desa").order_by("when", "position"))
+                             .select_related("desa").in_order())
     return render(request, "cases/timeline.html", context)
 
 
@@ -733,14 +733,16 @@ def amend_event(request: HttpRequest, pk: int, event_pk: int) -> HttpResponse:
     event = get_object_or_404(ChronologyEvent, pk=event_pk, report__case_link__case=case)
     if not event.is_current:
         raise Http404
-    initial = {"when": timezone.localtime(event.when), "place": event.place, "desa": event.desa_id,
-               "description": event.description}
+    initial = {"when": timezone.localtime(event.when) if event.when else None, "date_unknown": event.when is None,
+               "time_unknown": event.when is not None and not event.time_known, "place": event.place,
+               "desa": event.desa_id, "description": event.description}
     form = AmendEventForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            actions.amend_event(event, by=request.user, when=data["when"], place=data["place"], desa_id=data["desa_code"],
-                                description=data["description"], request=request)
+            actions.amend_event(event, by=request.user, when=None if data["date_unknown"] else data["when"],
+                                time_known=not data["time_unknown"], place=data["place"],
+                                desa_id=data["desa_code"], description=data["description"], request=request)
         except CaseActionError as error:
             _show_error(request, error, form)
         else:

@@ -133,11 +133,14 @@ class SubmittedReport:
         }
 
 
+def _dated_events(data: ReportInput) -> list[tuple[datetime.datetime, str]]:
+    """``(when, precision)`` of the events whose date is known; none: ages count from the report date."""
+    return [(as_aware(e.when), e.precision) for e in data.chronology if e.when is not None]
+
+
 def victim_ages(data: ReportInput, report_day: datetime.date) -> list[AgeAtIncident]:
     """Each victim's age, child status and case type at the incident (``sigap.intake.ages``)."""
-    reference, unknown = incident_reference(
-        [(as_aware(e.when), e.precision) for e in data.chronology], report_day
-    )
+    reference, unknown = incident_reference(_dated_events(data), report_day)
     return [
         at_incident(
             birth_date=v.birth_date, stated_age=v.age, sex=v.sex, report_day=report_day,
@@ -149,7 +152,7 @@ def victim_ages(data: ReportInput, report_day: datetime.date) -> list[AgeAtIncid
 
 def perpetrator_ages(data: ReportInput, report_day: datetime.date) -> list[dict[str, Any]]:
     """Each perpetrator's plain age columns at the incident (``ages.perpetrator_fields``)."""
-    reference, _unknown = incident_reference([(as_aware(e.when), e.precision) for e in data.chronology], report_day)
+    reference, _unknown = incident_reference(_dated_events(data), report_day)
     return [perpetrator_fields(p.birth_date, p.age, report_day, reference, p.is_child) for p in data.perpetrators]
 
 
@@ -273,7 +276,11 @@ def _create(
     now: datetime.datetime,
 ) -> SubmittedReport:
     local_now = timezone.localtime(now)
-    today = local_day(now)
+    # A paper form entered late counts from when the unit received it (validated bounds).
+    received_at = as_aware(data.received_at) if data.received_at is not None else now
+    # The report's date (ages stated at the report; the reference when no incident date is known) is the
+    # day it was received, as ages.recompute_report reads it later.
+    today = local_day(received_at)
     ages = victim_ages(data, today)
     result = assess(triage_facts(data, today))
     authority, transfer_to = _authority(data)
@@ -282,8 +289,6 @@ def _create(
     assert canonical_code is not None
     region_code = settings.SIGAP_REGION.replace(".", "")
     first_desa = next((v.desa for v in data.victims if v.desa), None)
-    # A paper form entered late counts from when the unit received it (validated bounds).
-    received_at = as_aware(data.received_at) if data.received_at is not None else now
 
     with transaction.atomic():
         claim = None
@@ -403,10 +408,11 @@ def _create(
             ChronologyEvent(
                 report=report,
                 position=position,
-                when=as_aware(e.when),
-                approximate=e.approximate or e.precision != DatePrecision.HARI,
-                precision=e.precision,
-                time_known=e.time_known,
+                # No date known: stored as none, never a stand-in date.
+                when=as_aware(e.when) if e.when is not None else None,
+                approximate=e.when is not None and (e.approximate or e.precision != DatePrecision.HARI),
+                precision=e.precision if e.when is not None else DatePrecision.HARI,
+                time_known=e.time_known and e.when is not None,
                 place=e.place or "",
                 desa_id=e.desa,
                 desa_unknown_reason=e.desa_unknown_reason if not e.desa else None,

@@ -77,9 +77,13 @@ def earliest_day(when: datetime.datetime | datetime.date, precision: str = DateP
 
 
 def incident_reference(
-    events: Iterable[tuple[datetime.datetime | datetime.date, str]], report_day: datetime.date
+    events: Iterable[tuple[datetime.datetime | datetime.date | None, str]], report_day: datetime.date
 ) -> tuple[datetime.date, bool]:
-    """``(reference date, date unknown)`` from ``(when, precision)`` pairs of the current events."""
+    """``(reference date, date unknown)`` from ``(when, precision)`` pairs of the current events.
+
+    An event whose date nobody knows (``when`` None) does not count; with no dated event the report's
+    day is the reference and the date is flagged unknown. Dated and undated together: the earliest dated.
+    """
     days = [earliest_day(when, precision or DatePrecision.HARI) for when, precision in events if when is not None]
     if not days:
         return report_day, True

@@ -476,6 +476,11 @@ class EventForm(DesaFieldsMixin, ModeForm):
         help_text=gettext_lazy("Kosongkan bila tidak tahu: laporan mencatat \"jam tidak diketahui\"."),
         widget=forms.TimeInput(attrs={"type": "time", "class": "short"}),
     )
+    date_unknown = _check(
+        gettext_lazy("Tanggal tidak diketahui"),
+        gettext_lazy("Centang bila tidak ada yang tahu tanggalnya, bahkan kira-kira; kosongkan tanggal. "
+                     "Laporan mencatat \"tanggal tidak diketahui\"."),
+    )
     approximate = _check(gettext_lazy("Waktu perkiraan"))
     precision = RawChoice(
         DatePrecision.choices, label=gettext_lazy("Yang diketahui dari tanggalnya"), blank=None,
@@ -488,14 +493,20 @@ class EventForm(DesaFieldsMixin, ModeForm):
     public_labels = {
         "date": gettext_lazy("Kapan terjadi? (tanggal)"),
         "time": gettext_lazy("Jam (bila tahu)"),
+        "date_unknown": gettext_lazy("Saya tidak tahu tanggalnya"),
         "approximate": gettext_lazy("Tanggal/jam ini perkiraan"),
         "place": gettext_lazy("Di mana terjadi?"),
         "desa": gettext_lazy("Desa tempat kejadian"),
         "description": gettext_lazy("Ceritakan apa yang terjadi"),
     }
-    field_order = ["date", "time", "approximate", "precision", "place", "desa", "desa_other", "desa_unknown_reason",
-                   "description"]
-    meaningful = ("date", "time", "description")
+    field_order = ["date", "time", "date_unknown", "approximate", "precision", "place", "desa", "desa_other",
+                   "desa_unknown_reason", "description"]
+    meaningful = ("date", "time", "date_unknown", "description")
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if self.mode == PUBLIC:
+            self.fields["date_unknown"].help_text = gettext_lazy("Boleh. Kosongkan tanggal di atas.")
 
     def payload(self) -> dict[str, Any]:
         data = self.cleaned_data
@@ -504,6 +515,8 @@ class EventForm(DesaFieldsMixin, ModeForm):
         result: dict[str, Any] = {
             # An unknown hour is stored as "time not known", with midnight as a placeholder.
             "when": f"{date}T{time or '00:00'}" if date else None,
+            # An unknown date is stored as none at all (validation refuses a date with the tick).
+            "date_known": not data.get("date_unknown"),
             "time_known": bool(time),
             "approximate": bool(data.get("approximate")),
             "precision": _blank_none(data.get("precision")),

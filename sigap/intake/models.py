@@ -25,7 +25,7 @@ from typing import Any, ClassVar
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -519,9 +519,17 @@ class VictimAccommodation(models.Model):
         return f"{self.victim_id}:{self.kind}"
 
 
+# Chronology order: by date, events whose date is not known last (the same on SQLite and PostgreSQL,
+# whose NULL orders differ), then as told.
+EVENT_ORDER = (F("when").asc(nulls_last=True), "position")
+
+
 class ChronologyEventQuerySet(models.QuerySet["ChronologyEvent"]):
     def current(self) -> ChronologyEventQuerySet:
         return self.filter(is_current=True)
+
+    def in_order(self) -> ChronologyEventQuerySet:
+        return self.order_by(*EVENT_ORDER)
 
 
 class ChronologyEvent(models.Model):
@@ -534,7 +542,9 @@ class ChronologyEvent(models.Model):
 
     report = models.ForeignKey(Report, on_delete=models.PROTECT, related_name="events")
     position = models.PositiveSmallIntegerField(default=0)
-    when = models.DateTimeField(_("waktu kejadian"), db_index=True)
+    # None: the date is not known at all ("tanggal tidak diketahui"); nothing is made up. Ages then count
+    # from the report's date (sigap.intake.ages) and the victim is flagged ``incident_date_unknown``.
+    when = models.DateTimeField(_("waktu kejadian"), null=True, blank=True, db_index=True)
     # False: only the date is known (``when`` holds midnight, never shown as 00:00).
     time_known = models.BooleanField(_("jam diketahui"), default=True)
     approximate = models.BooleanField(_("perkiraan"), default=False)
@@ -559,18 +569,47 @@ class ChronologyEvent(models.Model):
     objects = ChronologyEventQuerySet.as_manager()
 
     class Meta:
-        ordering = ["report", "when", "position"]
+        ordering = ["report", F("when").asc(nulls_last=True), "position"]
         verbose_name = _("kejadian")
         verbose_name_plural = _("kronologi")
 
     def __str__(self) -> str:
         return f"event {self.pk}"
 
-    def when_display(self) -> str:
-        """E.g. 1 Desember 2026 19:00; without a time ("jam tidak diketahui") when only the date is known."""
+    @property
+    def date_known(self) -> bool:
+        return self.when is not None
+
+    @property
+    def when_iso(self) -> str:
+        """For ``<time datetime>``: the moment, or only the day when the hour is not known; "" without a date."""
+        if self.when is None:
+            return ""
+        moment = timezone.localtime(self.when)
+        return moment.isoformat() if self.time_known else moment.date().isoformat()
+
+    def date_text(self) -> str:
+        """The date as far as it is known, without the hour (letters): 1 Desember 2026, Desember 2026, 2026."""
         from django.utils import formats
         from django.utils.translation import gettext
 
+        if self.when is None:
+            return gettext("tanggal tidak diketahui")
+        moment = timezone.localtime(self.when)
+        if self.precision == DatePrecision.TAHUN:
+            return formats.date_format(moment, "Y")
+        if self.precision == DatePrecision.BULAN:
+            return formats.date_format(moment, "F Y")
+        return formats.date_format(moment, "j F Y")
+
+    def when_display(self) -> str:
+        """E.g. 1 Desember 2026 19:00; without a time ("jam tidak diketahui") when only the date is known;
+        "tanggal tidak diketahui" without a date."""
+        from django.utils import formats
+        from django.utils.translation import gettext
+
+        if self.when is None:
+            return gettext("tanggal tidak diketahui")
         moment = timezone.localtime(self.when)
         if self.precision == DatePrecision.TAHUN:
             return formats.date_format(moment, "Y")

@@ -435,7 +435,7 @@ def seed_batch(ctx: SeedContext, count: int) -> list[Report]:
                 ))
             # Ages at the incident (sigap.intake.ages), from the earliest event just made.
             report_day = ages.local_day(report.received_at)
-            reference = min(ages.local_day(e.when) for e in events[-position - 1:])
+            reference = min(ages.local_day(e.when) for e in events[-position - 1:] if e.when is not None)
             for victim in report_victims:
                 for name, value in ages.at_incident(
                     birth_date=victim.birth_date, stated_age=None, sex=victim.sex, report_day=report_day,

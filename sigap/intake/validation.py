@@ -153,7 +153,17 @@ class PerpetratorInput(_Input):
 
 
 class EventInput(_Input):
-    when: datetime.datetime
+    when: datetime.datetime | None = Field(
+        default=None,
+        description="When it happened (a time without offset is Asia/Jakarta). Required unless "
+        "`date_known` is false; then leave it out or null.",
+    )
+    date_known: bool = Field(
+        default=True,
+        description="false: nobody knows the date (\"tanggal tidak diketahui\"); `when` must then be empty. "
+        "Nothing is made up: the victims' ages and child status then count from the report's date and "
+        "the report is flagged \"tanggal kejadian belum diketahui\".",
+    )
     # False: only the date is known; ``when`` then holds midnight, never shown as a time.
     time_known: bool = True
     approximate: bool = False
@@ -323,8 +333,16 @@ def check_report(
 
     for i, event in enumerate(data.chronology):
         path = f"chronology.{i}"
+        if not event.date_known:
+            if event.when is not None:
+                errors[f"{path}.when"] = _(
+                    "Isi tanggalnya, atau centang \"tanggal tidak diketahui\" dengan tanggal dikosongkan; "
+                    "tidak keduanya."
+                )
+        elif event.when is None:
+            errors[f"{path}.when"] = _("Isi tanggal kejadian, atau centang \"tanggal tidak diketahui\".")
         # Compare the wall-clock year first: far-away years overflow when converted.
-        if event.when.year < EARLIEST_YEAR:
+        elif event.when.year < EARLIEST_YEAR:
             errors[f"{path}.when"] = _("Waktu kejadian terlalu jauh di masa lalu.")
         elif event.when.year > today.year + 1 or as_aware(event.when) > now + CLOCK_SKEW:
             errors[f"{path}.when"] = _("Waktu kejadian tidak boleh di masa depan.")
@@ -363,7 +381,7 @@ def check_report(
 def incident_day(data: ReportInput, today: datetime.date) -> datetime.date:
     """The reference day for ages (``sigap.intake.ages``), from the events with a plausible date."""
     events = [(event.when, event.precision) for event in data.chronology
-              if EARLIEST_YEAR <= event.when.year <= today.year + 1]
+              if event.when is not None and EARLIEST_YEAR <= event.when.year <= today.year + 1]
     return incident_reference([(as_aware(when), precision) for when, precision in events], today)[0]
 
 
@@ -439,7 +457,8 @@ def late_entry_problems(data: ReportInput, now: datetime.datetime) -> dict[str, 
         }
     else:
         incidents = [
-            as_aware(e.when) for e in data.chronology if EARLIEST_YEAR <= e.when.year <= now.year + 1
+            as_aware(e.when) for e in data.chronology
+            if e.when is not None and EARLIEST_YEAR <= e.when.year <= now.year + 1
         ]
         if incidents and received < min(incidents):
             errors["received_at"] = _("Waktu diterima tidak boleh sebelum waktu kejadian.")

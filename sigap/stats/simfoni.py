@@ -256,7 +256,8 @@ def _load(scope: Scope, report_rows: list[tuple[Any, ...]], units: UnitMap) -> l
                 places[report_id].add(place)
             else:  # not given: "belum dicatat", listed as missing
                 place_unknown.add(report_id)
-            if report_id not in first_event or when < first_event[report_id]:
+            # An event whose date nobody knows has none (the export leaves the date empty).
+            if when is not None and (report_id not in first_event or when < first_event[report_id]):
                 first_event[report_id] = when
 
     services: dict[int, set[str]] = defaultdict(set)
@@ -526,6 +527,8 @@ def gaps(cases: list[CaseData]) -> list[Gap]:
             missing.append(_("tempat dan tanggal kejadian"))
         elif data.place_unknown:
             missing.append(_("tempat kejadian (belum dicatat)"))
+        if data.places and data.first_event is None:
+            missing.append(_("tanggal kejadian (tidak diketahui)"))
         if not data.perpetrators:
             missing.append(_("terlapor dan hubungannya dengan korban"))
         if not data.kecamatan_code:

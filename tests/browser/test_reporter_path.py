@@ -84,3 +84,45 @@ def test_lapor_reports_three_problems_at_once_then_accepts_tidak_tahu(
         assert event.when_display().endswith(", jam tidak diketahui")
     finally:
         context.close()
+
+
+def test_lapor_on_a_phone_files_an_event_whose_date_nobody_knows_and_what_a_disability_needs(
+    browser: Browser, live_server: LiveServer, results_dir: Path
+) -> None:
+    context = browser.new_context(base_url=live_server.url, **PHONE)  # type: ignore[arg-type]
+    context.set_default_timeout(10_000)
+    try:
+        page = context.new_page()
+        page.goto("/lapor")
+        page.get_by_label("Saya tidak ingin menyebutkan nama saya").check()
+        page.locator("#id_victims-0-sex").select_option("P")
+        page.locator("#id_victims-0-age").fill("13")
+        page.locator("#id_victims-0-desa").select_option("tidak-tahu")
+        page.get_by_text("Informasi tambahan tentang korban").click()
+        page.get_by_label("Juru bahasa isyarat (penerjemah bahasa isyarat)").check()
+        # Nobody knows when: ticking the box empties a date typed by mistake.
+        page.locator("#id_chronology-0-date").fill(timezone.localdate().strftime("%Y-%m-%d"))
+        box = page.get_by_label("Saya tidak tahu tanggalnya")
+        assert not box.is_checked()
+        box.check()
+        assert page.locator("#id_chronology-0-date").input_value() == ""
+        page.locator("#id_chronology-0-desa").select_option("tidak-tahu")
+        page.locator("#id_chronology-0-description").fill("Anak tetangga bercerita pernah dipukul, entah kapan.")
+        page.get_by_label("Fisik", exact=True).check()
+        page.get_by_label(re.compile("Saya setuju laporan ini diterima")).check()
+        assert page.evaluate("document.documentElement.scrollWidth") <= 390
+        page.locator("fieldset[data-row=chronology]").first.screenshot(
+            path=str(results_dir / "lapor-date-unknown-mobile.png"))
+        page.get_by_role("button", name="Kirim laporan").last.click()
+
+        expect(page.get_by_role("heading", name=re.compile("Laporan Anda sudah kami terima"))).to_be_visible()
+        report = Report.objects.get()
+        event = ChronologyEvent.objects.get(report=report)
+        assert event.when is None
+        assert event.when_display() == "tanggal tidak diketahui"
+        victim = report.victims.get()
+        assert victim.incident_date_unknown and victim.is_child
+        assert victim.incident_reference_date == timezone.localdate(report.received_at)
+        assert list(victim.accommodations.values_list("kind", flat=True)) == ["juru_bahasa_isyarat"]
+    finally:
+        context.close()

@@ -232,7 +232,7 @@ class WorkingACaseTests(SigapTestCase):
         event = ChronologyEvent.objects.get(report=self.case.primary_report)
         self.assertEqual(self.client.get(self.url + f"kronologi/{event.pk}/ubah/").status_code, 200)
         response = self.client.post(self.url + f"kronologi/{event.pk}/ubah/", {
-            "when": local(event.when), "place": "sekolah", "desa": event.desa_id,
+            "when": local(event.when) if event.when else "", "place": "sekolah", "desa": event.desa_id,
             "description": "Kejadian terjadi di sekolah, bukan di rumah."})
         self.assertRedirects(response, self.url + "linimasa/")
         timeline = self.client.get(self.url + "linimasa/")

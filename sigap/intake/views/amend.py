@@ -237,7 +237,7 @@ class AmendForm(forms.Form):
 
     def _event_fields(self, e: Any) -> None:
         p, n = f"e{e.position}_", e.position + 1
-        section = Section(_("Kejadian %(n)d: %(when)s") % {"n": n, "when": e.when.strftime("%d-%m-%Y")})
+        section = Section(_("Kejadian %(n)d: %(when)s") % {"n": n, "when": e.when_display()})
         self._add(section, p + "place", forms.ChoiceField(
             label=_("Kejadian %(n)d: tempat kejadian") % {"n": n},
             choices=[("", PLACE_UNKNOWN_LABEL), *Place.choices], required=False), e.place)

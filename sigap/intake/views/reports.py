@@ -313,7 +313,7 @@ def _render_detail(request: HttpRequest, report: Report, *, override_form: RiskO
         "safe_reveal": safe_reveal,
         "victim_full": access.sees_victim_details(user, report),
         "perpetrators": list(report.perpetrators.all()),
-        "events": list(report.events.current().select_related("desa").order_by("when", "position")),
+        "events": list(report.events.current().select_related("desa").in_order()),
         "violence": [v.get_violence_type_display() for v in report.violence.all()],
         "sexual_forms": [f.get_form_display() for f in report.sexual_forms.all()],
         "overrides": [

@@ -6,7 +6,8 @@
 //   buttons otherwise re-render the page with one more row), shows the
 //   sexual-violence forms only when "Seksual" is ticked, and hides the identity
 //   fields when the reporter declines to give them, and shows the staff's "why is
-//   the desa unknown" field only when "tidak diketahui" is chosen.
+//   the desa unknown" field only when "tidak diketahui" is chosen; "tanggal tidak
+//   diketahui" empties the event's date.
 (function () {
   "use strict";
   document.documentElement.classList.add("js");
@@ -172,6 +173,25 @@
     });
   }
 
+  // "Tanggal tidak diketahui" and a date exclude each other: ticking the box empties the date and hour,
+  // typing a date unticks it (the server refuses both together anyway).
+  function setUpUnknownDate(form) {
+    form.addEventListener("change", function (event) {
+      var target = event.target;
+      if (!target.matches) { return; }
+      var box = target.closest(".row-card");
+      if (!box) { return; }
+      var unknown = box.querySelector("input[name$='-date_unknown']");
+      if (!unknown) { return; }
+      if (target === unknown && unknown.checked) {
+        Array.prototype.forEach.call(box.querySelectorAll("input[name$='-date'], input[name$='-time']"),
+          function (input) { input.value = ""; });
+      } else if (target.matches("input[name$='-date']") && target.value) {
+        unknown.checked = false;
+      }
+    });
+  }
+
   function focusErrors() {
     var summary = document.getElementById("report-errors");
     if (summary) { summary.focus(); }
@@ -189,6 +209,7 @@
       setUpSexualForms(report);
       setUpDeclined(report);
       setUpUnknownDesa(report);
+      setUpUnknownDate(report);
       focusErrors();
     }
   });
