@@ -21,7 +21,7 @@ from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 
 from sigap.cases import letters as case_letters
-from sigap.intake.codes import PerpetratorRelation, Place, Sex, ViolenceType
+from sigap.intake.codes import Accommodation, PerpetratorRelation, Place, Sex, ViolenceType
 from sigap.letters import official
 
 
@@ -294,9 +294,12 @@ def complaint_form() -> dict:
             official.check(_("Jenis kelamin *"), [str(s.label) for s in Sex]),
             official.field(_("Alamat, desa dan kecamatan *"), 2),
             official.check(_("Penyandang disabilitas"), yes_no),
+            official.check(_("Bantuan yang dibutuhkan karena disabilitas (UU TPKS Pasal 66)"),
+                           [str(a.label) for a in Accommodation]),
             official.h(_("C. Kejadian")),
             official.check(_("Jenis kekerasan *"), [str(v.label) for v in ViolenceType]),
             official.field(_("Tanggal dan jam kejadian (perkiraan boleh) *")),
+            official.check(_("Bila tidak ada yang tahu tanggalnya"), [_("Tanggal tidak diketahui")]),
             official.check(_("Tempat kejadian *"), [str(p.label) for p in Place]),
             official.field(_("Desa tempat kejadian *")),
             official.field(_("Kronologi singkat *"), 5),
@@ -311,6 +314,7 @@ def complaint_form() -> dict:
             official.check(_("Korban setuju laporannya diproses UPTD PPA"), yes_no),
             official.check(_("Korban setuju dirujuk ke layanan lain"), yes_no),
             official.check(_("Korban setuju dilaporkan ke kepolisian"), yes_no),
+            official.check(_("Korban setuju data tanpa nama dipakai untuk statistik"), yes_no),
         ]
         return official.compose_form(title=_("FORMULIR PENGADUAN"), subtitle=_("Kekerasan terhadap perempuan dan anak"),
                                      blocks=blocks, signatures=[_("Pelapor"), _("Petugas penerima")])

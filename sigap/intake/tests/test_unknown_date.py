@@ -255,3 +255,16 @@ class UnknownDateStatisticsTests(SigapTestCase):
             response = self.client.get(reverse("stats:simfoni_export", args=[fmt]),
                                        {"dari": "2000-01", "sampai": this_month()})
             self.assertEqual(response.status_code, 200, fmt)
+
+
+class PaperFormTests(SigapTestCase):
+    def test_the_blank_complaint_form_offers_an_unknown_date_accommodations_and_the_statistics_consent(self) -> None:
+        from sigap.lib import pdftext
+
+        self.login(self.volunteer_a)
+        response = self.client.get(reverse("accompaniment:complaint_form"))
+        self.assertEqual(response.status_code, 200)
+        text = pdftext.pdf_text(response.content)
+        for part in ("Tanggal tidak diketahui", "Juru bahasa isyarat", "Pendamping disabilitas",
+                     "data tanpa nama dipakai untuk statistik"):
+            self.assertIn(part, text)
