@@ -506,7 +506,7 @@ class EventForm(DesaFieldsMixin, ModeForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         if self.mode == PUBLIC:
-            self.fields["date_unknown"].help_text = gettext_lazy("Boleh. Kosongkan tanggal di atas.")
+            self.fields["date_unknown"].help_text = gettext_lazy("Tidak apa-apa, laporan tetap kami terima.")
 
     def payload(self) -> dict[str, Any]:
         data = self.cleaned_data

@@ -106,6 +106,11 @@ def test_lapor_on_a_phone_files_an_event_whose_date_nobody_knows_and_what_a_disa
         assert not box.is_checked()
         box.check()
         assert page.locator("#id_chronology-0-date").input_value() == ""
+        expect(page.locator("#id_chronology-0-date")).to_be_hidden()
+        expect(page.locator("#id_chronology-0-precision")).to_be_hidden()
+        box.uncheck()  # a tick by mistake: the date comes back
+        expect(page.locator("#id_chronology-0-date")).to_be_visible()
+        box.check()
         page.locator("#id_chronology-0-desa").select_option("tidak-tahu")
         page.locator("#id_chronology-0-description").fill("Anak tetangga bercerita pernah dipukul, entah kapan.")
         page.get_by_label("Fisik", exact=True).check()

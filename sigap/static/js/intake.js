@@ -173,22 +173,36 @@
     });
   }
 
-  // "Tanggal tidak diketahui" and a date exclude each other: ticking the box empties the date and hour,
-  // typing a date unticks it (the server refuses both together anyway).
+  // "Tanggal tidak diketahui" and a date exclude each other: ticking the box empties the date and hour
+  // and hides them with what only a date has (perkiraan, ketepatan); unticking shows them again (the
+  // server refuses both together anyway). A field with an error message stays visible.
+  var DATE_PARTS = "input[name$='-date'], input[name$='-time'], input[name$='-approximate'], " +
+    "select[name$='-precision']";
+
+  function showDateParts(box, unknown) {
+    Array.prototype.forEach.call(box.querySelectorAll(DATE_PARTS), function (input) {
+      var field = input.closest(".field");
+      if (field) { field.hidden = unknown.checked && !field.classList.contains("has-error"); }
+    });
+  }
+
   function setUpUnknownDate(form) {
+    Array.prototype.forEach.call(form.querySelectorAll("input[name$='-date_unknown']"), function (unknown) {
+      var box = unknown.closest(".row-card");
+      if (box) { showDateParts(box, unknown); }
+    });
     form.addEventListener("change", function (event) {
       var target = event.target;
       if (!target.matches) { return; }
       var box = target.closest(".row-card");
       if (!box) { return; }
       var unknown = box.querySelector("input[name$='-date_unknown']");
-      if (!unknown) { return; }
-      if (target === unknown && unknown.checked) {
+      if (!unknown || target !== unknown) { return; }
+      if (unknown.checked) {
         Array.prototype.forEach.call(box.querySelectorAll("input[name$='-date'], input[name$='-time']"),
           function (input) { input.value = ""; });
-      } else if (target.matches("input[name$='-date']") && target.value) {
-        unknown.checked = false;
       }
+      showDateParts(box, unknown);
     });
   }
 
