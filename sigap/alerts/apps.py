@@ -10,7 +10,9 @@ class AlertsConfig(AppConfig):
     def ready(self) -> None:
         # Listen to intake's after-commit signals (intake never imports this app)
         # and add the "Hari ini" sections to the staff home (sigap.core.home).
-        from sigap.alerts import home, receivers
+        # Let the person on duty open and take what the alerts sent them (sigap.alerts.duty).
+        from sigap.alerts import duty, home, receivers
 
         receivers.connect()
         home.register()
+        duty.register()

@@ -212,7 +212,7 @@ def _render_alert(request: HttpRequest, alert: ReportAlert, *, form: FirstContac
         "alert": alert, "report": report, "kecamatan": actions._kecamatan(report.kecamatan_code),
         "due_words": due_words(report.response_due_at, now) if report.status == "diterima" else "",
         "overdue": report.response_due_at < now,
-        "may_open": Report.objects.visible_to(request.user).filter(pk=report.pk).exists(),
+        "may_open": Report.objects.visible_to(request.user, on_duty=True).filter(pk=report.pk).exists(),
         "first_contact": actions.first_contact(report),
         "first_contact_form": (form or FirstContactForm()) if may_contact else None,
         "refusals": form.non_field_errors() if form is not None and not may_contact else [],
@@ -282,7 +282,7 @@ def conversation_alert(request: HttpRequest, conversation_pk: int) -> HttpRespon
         "alert": alert, "conversation": conversation, "now": now,
         "due_words": due_words(alert.due_at, now) if alert.state != "selesai" else "",
         "overdue": alert.due_at < now,
-        "may_open": Conversation.objects.visible_to(request.user).filter(pk=conversation.pk).exists(),
+        "may_open": Conversation.objects.visible_to(request.user, on_duty=True).filter(pk=conversation.pk).exists(),
     })
 
 

@@ -126,15 +126,27 @@ def is_assigned_case_worker(user: Any, report: Report) -> bool:
     return Report.objects.filter(pk=report.pk).filter(condition).exists()
 
 
-def get_report_for(user: Any, pk: Any) -> Report:
-    """The report if ``user`` may see it; Http404 otherwise (also for malformed ids)."""
+def get_report_for(user: Any, pk: Any, *, on_duty: bool = False) -> Report:
+    """The report if ``user`` may see it; Http404 otherwise (also for malformed ids).
+
+    ``on_duty=True`` only where a report is opened (``actions.open_report``): the duty grants
+    of ``Report.objects.visible_to`` apply too."""
     report_id = parse_id(pk)
     if report_id is None:
         raise Http404
-    report = Report.objects.visible_to(user).filter(pk=report_id).first()
+    report = Report.objects.visible_to(user, on_duty=on_duty).filter(pk=report_id).first()
     if report is None:
         raise Http404
     return report
+
+
+def reached_on_duty(user: Any, report: Report) -> bool:
+    """True when ``user`` reaches ``report`` only through a duty grant (not the normal rule)."""
+    from sigap.intake.models import _DUTY_GRANTS
+
+    if not _DUTY_GRANTS or has_permission(user, Perm.VIEW_REPORTS):
+        return False
+    return not Report.objects.visible_to(user).filter(pk=report.pk).exists()
 
 
 def contacts_visible_to(user: Any) -> Any:

@@ -627,10 +627,16 @@ def link_reports(
 
 
 def open_report(user: Any, pk: Any, request: HttpRequest | None = None) -> Report:
-    """Fetch a report for a detail view through the access rule and audit the read (Http404 if not visible)."""
-    report = get_report_for(user, pk)
+    """Fetch a report for a detail view through the access rule and audit the read (Http404 if not visible).
+
+    The person on duty may open a report the alerts sent them (``Report.objects.visible_to(on_duty=True)``);
+    such an open is audited as ``intake.report_opened_on_duty``."""
+    from sigap.intake.access import reached_on_duty
+
+    report = get_report_for(user, pk, on_duty=True)
+    action = "intake.report_opened_on_duty" if reached_on_duty(user, report) else "intake.report_opened"
     with transaction.atomic():
-        record("intake.report_opened", actor=user, obj=report, request=request)
+        record(action, actor=user, obj=report, request=request)
     return report
 
 

@@ -162,6 +162,19 @@ def register_case_worker_grant(grant: ReportGrant) -> None:
         _CASE_WORKER_GRANTS.append(grant)
 
 
+# Conditions on ``Report`` rows that a user on duty now may open because the alerts sent them
+# (security review, issue 15): ``sigap.alerts`` registers one. They widen ``visible_to`` only
+# when the caller asks for them (``on_duty=True``: opening a report, its alert page), never a
+# list, an export or a change; every open they allow is audited (``actions.open_report``).
+_DUTY_GRANTS: list[ReportGrant] = []
+
+
+def register_duty_grant(grant: ReportGrant) -> None:
+    """Add ``grant(user) -> Q``: reports ``user`` may open while on duty (idempotent)."""
+    if grant not in _DUTY_GRANTS:
+        _DUTY_GRANTS.append(grant)
+
+
 # "Buka kasus" on the report page: the cases app registers ``link(user, report) -> url or ""`` (the
 # conditions under which a case may be opened from the report live there); without it, no link.
 OpenCaseLink = Callable[[Any, Any], str]
@@ -179,7 +192,7 @@ def open_case_link(user: Any, report: Any) -> str:
 
 
 class ReportQuerySet(models.QuerySet["Report"]):
-    def visible_to(self, user: Any) -> ReportQuerySet:
+    def visible_to(self, user: Any, *, on_duty: bool = False) -> ReportQuerySet:
         """The one access rule for reports. Fails closed.
 
         * view_reports (operator, manager): every report of the deployment;
@@ -189,14 +202,25 @@ class ReportQuerySet(models.QuerySet["Report"]):
         * submit_village_report (volunteer): only reports they submitted, and
           views show them the coarse status only (``access.report_access_level``);
         * everyone else (data officer, partner, admin, anonymous): nothing.
+
+        ``on_duty=True`` (opening one report, never a list): a hotline member (record_contact)
+        also reaches what the registered duty grants allow: with the alerts app, while
+        they are the duty person or backup of the running shift, the reports awaiting
+        first contact that the alerts sent them (``sigap.alerts.duty``).
         """
         if has_permission(user, Perm.VIEW_REPORTS):
             return self.all()
+        duty = Q(pk__in=[])
+        if on_duty and has_permission(user, Perm.RECORD_CONTACT):
+            for grant in _DUTY_GRANTS:
+                duty |= grant(user)
         if has_permission(user, Perm.WORK_CASES):
-            condition = Q(submitted_by=user)
+            condition = Q(submitted_by=user) | duty
             for grant in _CASE_WORKER_GRANTS:
                 condition |= grant(user)
             return self.filter(condition)
+        if on_duty and _DUTY_GRANTS and has_permission(user, Perm.RECORD_CONTACT):
+            return self.filter(duty)
         if has_permission(user, Perm.SUBMIT_VILLAGE_REPORT):
             return self.filter(submitted_by=user)
         return self.none()

@@ -25,6 +25,7 @@ Rules:
 
 from __future__ import annotations
 
+import datetime
 import re
 from dataclasses import dataclass
 from html.parser import HTMLParser
@@ -32,6 +33,7 @@ from typing import Any
 
 from django.db import transaction
 from django.test import Client
+from django.urls import reverse
 
 from sigap.accounts.roles import Perm, Role, has_permission
 from sigap.cases.tests.factories import create_case
@@ -117,6 +119,9 @@ ACCESS: dict[str, Rule] = {
     "conversations:whatsapp_webhook": OWN,  # X-Hub-Signature-256
     "conversations:sms_webhook": OWN,  # X-Signature
     "conversations:inbox": perm(Perm.RECORD_CONTACT),
+    # Row level: a case worker reaches the conversations assigned to them or tied to reports they see, and,
+    # while on duty, an untaken one the alerts sent them: detail, take and media only
+    # (test_the_person_on_duty_reaches_only_what_the_alerts_sent_them below, sigap/alerts/tests/test_duty_access.py).
     "conversations:detail": perm(Perm.RECORD_CONTACT),
     "conversations:reply": perm(Perm.RECORD_CONTACT),
     "conversations:take": perm(Perm.RECORD_CONTACT),
@@ -132,7 +137,8 @@ ACCESS: dict[str, Rule] = {
     "intake:caller_check": perm(Perm.RECORD_CONTACT),
     "intake:report_list": roles("manager", "operator", "case_worker"),  # whoever sees whole reports
     "intake:report_new": perm(Perm.FILE_REPORT),
-    "intake:report_detail": roles("manager", "operator", "case_worker"),  # the case worker: their case's report
+    # The case worker: their case's report, and while on duty a report awaiting first contact the alerts sent them.
+    "intake:report_detail": roles("manager", "operator", "case_worker"),
     "intake:report_override_risk": perm(Perm.VIEW_REPORTS),
     "intake:report_amend": CASE_READERS,  # the report is in a case: its assigned worker and the manager
     "intake:report_note": roles("operator"),  # only the report's submitter: here the operator who filed it
@@ -379,3 +385,42 @@ class AccessMatrixTests(SigapTestCase):
         self.assertEqual(identifier_forms_by_get('<form><input name="nik"></form>'), [["nik"]])
         self.assertEqual(identifier_forms_by_get('<form method="GET"><input type="tel" name="q"></form>'), [["q"]])
         self.assertEqual(identifier_forms_by_get('<form method="post"><input name="phone"></form>'), [])
+
+    def test_the_person_on_duty_reaches_only_what_the_alerts_sent_them(self) -> None:
+        """Issue 15: the duty grant widens the conversation page, "Ambil" and the report page, nothing else,
+        and only during the shift."""
+        from django.utils import timezone
+
+        from sigap.alerts import roster
+        from sigap.alerts.models import RosterEntry
+
+        found = roster.slot_at(timezone.now())
+        entry = RosterEntry.objects.create(date=found.date, shift=found.shift, duty=self.case_worker,
+                                           backup=self.operator, planned_by=self.manager)
+        waiting = Conversation.objects.create(channel="whatsapp", sender="+6281100000010",
+                                              sender_index=sender_index("+6281100000010"))
+        with self.captureOnCommitCallbacks(execute=True):
+            from sigap.alerts.actions import alert_conversation, alert_report
+
+            alert_conversation(waiting)
+            report = create_report(self.operator).report
+            alert_report(report)
+        client = self.login(self.case_worker, client=Client())
+        reach = {
+            "conversations:detail": ("get", waiting.pk), "conversations:take": ("post", waiting.pk),
+            "intake:report_detail": ("get", report.pk),
+        }
+        for name, (method, pk) in reach.items():
+            with transaction.atomic():
+                response = getattr(client, method)(reverse(name, args=[pk]))
+                transaction.set_rollback(True)
+            self.assertFalse(self._refused(response), name)
+        refused = ["conversations:reply", "conversations:assign", "conversations:close",
+                   "conversations:never_contact", "conversations:start_report"]
+        for name in refused:
+            self.assertTrue(self._refused(client.post(reverse(name, args=[waiting.pk]), {})), name)
+        self.assertTrue(self._refused(client.post(reverse("intake:report_note", args=[report.pk]), {})))
+        entry.date = found.date + datetime.timedelta(days=7)  # the shift is over
+        entry.save()
+        for name, (method, pk) in reach.items():
+            self.assertTrue(self._refused(getattr(client, method)(reverse(name, args=[pk]))), name)

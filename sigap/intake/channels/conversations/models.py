@@ -17,6 +17,7 @@ changes through ``actions.py``.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any, ClassVar
 
 from django.conf import settings
@@ -60,8 +61,21 @@ class SenderBucket(models.Model):
         return f"sender bucket {self.pk}"
 
 
+# Conditions on ``Conversation`` rows a user on duty now may open and take because the alerts
+# sent them (security review, issue 15): ``sigap.alerts`` registers one. They widen ``visible_to``
+# only when the caller asks (``on_duty=True``: the conversation page, its media, "Ambil").
+ConversationGrant = Callable[[Any], Q]
+_DUTY_GRANTS: list[ConversationGrant] = []
+
+
+def register_duty_grant(grant: ConversationGrant) -> None:
+    """Add ``grant(user) -> Q``: conversations ``user`` may open and take while on duty (idempotent)."""
+    if grant not in _DUTY_GRANTS:
+        _DUTY_GRANTS.append(grant)
+
+
 class ConversationQuerySet(models.QuerySet["Conversation"]):
-    def visible_to(self, user: Any) -> ConversationQuerySet:
+    def visible_to(self, user: Any, *, on_duty: bool = False) -> ConversationQuerySet:
         """The one access rule, the same need-to-know as reports. Fails closed.
 
         * view_reports with record_contact (operator, manager): every conversation;
@@ -69,6 +83,11 @@ class ConversationQuerySet(models.QuerySet["Conversation"]):
           those recorded as a contact of a report they may see (their cases' reports,
           the reports they filed), never a colleague's chat;
         * everyone else: nothing.
+
+        ``on_duty=True`` (the conversation page, its media and "Ambil" only): also what the
+        registered duty grants allow: with the alerts app, while ``user`` is the duty person
+        or backup of the running shift, the open conversations nobody has taken that the
+        alerts sent them (``sigap.alerts.duty``). Once taken, the first rule applies.
         """
         if not has_permission(user, Perm.RECORD_CONTACT):
             return self.none()
@@ -76,9 +95,11 @@ class ConversationQuerySet(models.QuerySet["Conversation"]):
             return self.all()
         from sigap.intake.models import Report
 
-        return self.filter(
-            Q(assigned_to=user) | Q(contact__report__in=Report.objects.visible_to(user).values("pk"))
-        )
+        condition = Q(assigned_to=user) | Q(contact__report__in=Report.objects.visible_to(user).values("pk"))
+        if on_duty:
+            for grant in _DUTY_GRANTS:
+                condition |= grant(user)
+        return self.filter(condition)
 
     def open(self) -> ConversationQuerySet:
         return self.filter(state=ConversationState.OPEN)

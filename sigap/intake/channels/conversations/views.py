@@ -21,7 +21,11 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from sigap.accounts.roles import Perm, requires_two_factor
 from sigap.accounts.views import permission_required
 from sigap.intake.channels.conversations import actions
-from sigap.intake.channels.conversations.access import conversations_for, get_conversation_for
+from sigap.intake.channels.conversations.access import (
+    conversations_for,
+    get_conversation_for,
+    reached_on_duty,
+)
 from sigap.intake.channels.conversations.codes import (
     ConversationState,
     Direction,
@@ -186,9 +190,16 @@ def _inline_kind(message: Message) -> str:
 @permission_required(Perm.RECORD_CONTACT)
 @require_GET
 def conversation_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    conversation = get_conversation_for(request.user, pk)
-    opened(conversation, request=request)
-    return render(request, "channels/conversation.html", _detail_context(request, conversation))
+    conversation = get_conversation_for(request.user, pk, on_duty=True)
+    duty_only = reached_on_duty(request.user, conversation)
+    if duty_only:
+        # Opened by the person on duty because the alerts sent it to them (issue 15): audited as such.
+        record("conversations.conversation_opened_on_duty", actor=request.user, obj=conversation, request=request)
+    else:
+        opened(conversation, request=request)
+    context = _detail_context(request, conversation)
+    context["duty_only"] = duty_only
+    return render(request, "channels/conversation.html", context)
 
 
 def _back(conversation: Conversation) -> HttpResponse:
@@ -229,7 +240,9 @@ def reply(request: HttpRequest, pk: int) -> HttpResponse:
 @permission_required(Perm.RECORD_CONTACT)
 @require_POST
 def take(request: HttpRequest, pk: int) -> HttpResponse:
-    conversation = get_conversation_for(request.user, pk)
+    conversation = get_conversation_for(request.user, pk, on_duty=True)
+    if reached_on_duty(request.user, conversation):
+        record("conversations.conversation_taken_on_duty", actor=request.user, obj=conversation, request=request)
     actions.take(conversation, by=request.user, request=request)
     messages.success(request, _("Percakapan ini sekarang Anda tangani."))
     return _back(conversation)
@@ -307,12 +320,14 @@ def resend(request: HttpRequest, pk: int, message_pk: int) -> HttpResponse:
 @permission_required(Perm.RECORD_CONTACT)
 @require_GET
 def media(request: HttpRequest, pk: int, message_pk: int) -> HttpResponse:
-    conversation = get_conversation_for(request.user, pk)
+    conversation = get_conversation_for(request.user, pk, on_duty=True)
     message = Message.objects.filter(conversation=conversation, pk=message_pk).first()
     blob = stored_media(message) if message is not None else None
     if message is None or blob is None:
         raise Http404
-    record("conversations.media_opened", actor=request.user, obj=message, request=request)
+    action = "conversations.media_opened_on_duty" if reached_on_duty(request.user, conversation) else \
+        "conversations.media_opened"
+    record(action, actor=request.user, obj=message, request=request)
     mime = blob.mime_type.split(";")[0].strip().lower()
     inline = mime in INLINE_TYPES
     response = HttpResponse(bytes(blob.data), content_type=mime if inline else "application/octet-stream")
