@@ -5,6 +5,7 @@
   of SIGAP can raise it again (e.g. when an amendment raises a report's risk).
 * ``alert_conversation(conversation)``: a new WhatsApp/SMS conversation nobody took.
 * ``acknowledge(alert, by=...)``: "saya tangani", stops the escalation chain.
+* ``record_contact_attempt(report, by=...)``: a call-back that did not reach the person; the chain goes on.
 * ``record_first_contact(report, by=...)``: "kontak pertama dilakukan" before a case exists;
   an intake contact against the report, which ends the chain.
 * ``escalate_due(now=...)``: the worker's step for reports past their response deadline.
@@ -36,9 +37,12 @@ from django.utils.translation import gettext as _
 from sigap.accounts.roles import ROLE_PERMISSIONS, Perm, has_permission
 from sigap.alerts import roster
 from sigap.alerts.models import (
+    ATTEMPT_CHANNELS,
     AlertEnd,
     AlertState,
+    AttemptResult,
     CallBack,
+    ContactAttempt,
     ConversationAlert,
     EscalatingAlert,
     Handover,
@@ -345,6 +349,74 @@ def record_first_contact(report: Report, *, by: Any, channel: str, outcome: str,
                            % {"number": locked.registration_number, "user": by.username},
                            link=alert_link(locked))
     return contact
+
+
+def contact_attempts(report: Report) -> Any:
+    """The failed call-backs of a report before its first contact, the earliest first."""
+    return ContactAttempt.objects.filter(report=report).select_related("by").order_by("attempted_at", "pk")
+
+
+@dataclass(frozen=True)
+class Unreached:
+    """A report whose call-backs have not reached anyone yet: still awaiting its first contact."""
+
+    report: Report
+    attempts: int
+    last: ContactAttempt
+
+
+def unreached_reports(limit: int = 50) -> tuple[list[Unreached], int]:
+    """Reports awaiting first contact (alert not ended, no case) with failed attempts, by response deadline;
+    and how many there are."""
+    from django.db.models import Count, Max
+
+    waiting = (ContactAttempt.objects.filter(report__status=ReportStatus.DITERIMA,
+                                             report__alert__state__in=[AlertState.OPEN, AlertState.ACKNOWLEDGED])
+               .values("report_id").annotate(n=Count("pk"), last_at=Max("attempted_at"))
+               .order_by("report__response_due_at", "report_id"))
+    total = waiting.count()
+    rows = list(waiting[:limit])
+    reports = Report.objects.in_bulk([r["report_id"] for r in rows])
+    last: dict[int, ContactAttempt] = {}
+    for attempt in (ContactAttempt.objects.filter(report_id__in=list(reports)).select_related("by")
+                    .order_by("attempted_at", "pk")):
+        last[attempt.report_id] = attempt
+    return [Unreached(reports[r["report_id"]], r["n"], last[r["report_id"]]) for r in rows], total
+
+
+def record_contact_attempt(report: Report, *, by: Any, channel: str, result: str, attempted_at: datetime.datetime,
+                           request: HttpRequest | None = None,
+                           now: datetime.datetime | None = None) -> ContactAttempt:
+    """A call-back that did not reach the reporter or victim (not answered, number inactive, not a safe time).
+
+    Recorded with who and when, audited; unlike ``record_first_contact`` the alert stays as it is, so
+    the escalation chain goes on and the report stays open on the home and in the handover. Who may:
+    whoever may record the first contact. Holds no text: no name or phone number can be written in it.
+    """
+    now = now or timezone.now()
+    if not can_use_roster(by):
+        raise PermissionDenied
+    if report.status != ReportStatus.DITERIMA:
+        raise AlertActionError(_("Kasus sudah dibuka dari laporan ini: catat kontak di halaman kasus."))
+    if not may_record_first_contact(report, by, now):
+        raise PermissionDenied
+    if channel not in dict(ATTEMPT_CHANNELS):
+        raise AlertActionError(_("Pilih saluran kontak."), "channel")
+    if result not in AttemptResult.values:
+        raise AlertActionError(_("Pilih hasil percobaan."), "result")
+    if attempted_at > now + datetime.timedelta(minutes=1):
+        raise AlertActionError(_("Waktu percobaan tidak boleh di masa depan."), "attempted_at")
+    if attempted_at < report.received_at - datetime.timedelta(minutes=1):
+        raise AlertActionError(_("Waktu percobaan tidak boleh sebelum laporan diterima (%(received)s).")
+                               % {"received": _local(report.received_at)}, "attempted_at")
+    with transaction.atomic():
+        locked = Report.objects.select_for_update().get(pk=report.pk)
+        if locked.status != ReportStatus.DITERIMA:
+            raise AlertActionError(_("Kasus sudah dibuka dari laporan ini: catat kontak di halaman kasus."))
+        attempt = ContactAttempt.objects.create(report=locked, channel=channel, result=result,
+                                                attempted_at=attempted_at, by=by, created_at=now)
+        record("alerts.contact_attempt_recorded", actor=by, obj=attempt, request=request)
+    return attempt
 
 
 def _end_reason(report: Report) -> str | None:

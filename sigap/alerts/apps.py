@@ -11,8 +11,11 @@ class AlertsConfig(AppConfig):
         # Listen to intake's after-commit signals (intake never imports this app)
         # and add the "Hari ini" sections to the staff home (sigap.core.home).
         # Let the person on duty open and take what the alerts sent them (sigap.alerts.duty).
-        from sigap.alerts import duty, home, receivers
+        # and show failed call-back attempts on the report page.
+        from sigap.alerts import duty, home, receivers, views
+        from sigap.intake.models import register_report_page_context
 
         receivers.connect()
         home.register()
         duty.register()
+        register_report_page_context(views.report_page_context)

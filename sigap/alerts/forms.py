@@ -6,7 +6,8 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from sigap.alerts.models import Shift
+from sigap.alerts.models import ATTEMPT_CHANNELS, AttemptResult, Shift
+from sigap.intake.forms import REQUIRED, AsciiDateTimeField, local_input_value
 
 
 class UserChoiceField(forms.ModelChoiceField):
@@ -97,3 +98,24 @@ class CallBackForm(forms.Form):
 
 
 CallBackFormSet = forms.formset_factory(CallBackForm, extra=3, max_num=10, absolute_max=10, validate_max=True)
+
+
+class ContactAttemptForm(forms.Form):
+    """A call-back that did not reach the person: when, how, why. No text field (no name or number)."""
+
+    attempted_at = AsciiDateTimeField(
+        label=_("Waktu percobaan"),
+        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S"],
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        error_messages={"required": REQUIRED, "invalid": _("Tulis tanggal dan jam percobaan.")},
+    )
+    channel = forms.ChoiceField(label=_("Saluran"), choices=ATTEMPT_CHANNELS, error_messages={"required": REQUIRED})
+    result = forms.ChoiceField(label=_("Hasil"), choices=AttemptResult.choices, widget=forms.RadioSelect,
+                               error_messages={"required": _("Pilih hasil percobaan.")})
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("initial", {})
+        kwargs["initial"].setdefault("attempted_at", local_input_value(timezone.now()))
+        kwargs["initial"].setdefault("channel", "telepon")
+        kwargs.setdefault("prefix", "pc")
+        super().__init__(*args, **kwargs)

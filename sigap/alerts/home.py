@@ -70,7 +70,23 @@ def _hotline(user: Any, now: datetime.datetime) -> list[Section]:
     conversations = Section(key="percakapan", title=gettext_lazy("Percakapan menunggu balasan"), items=chat_items,
                             empty=gettext_lazy("Tidak ada percakapan yang menunggu."),
                             count=chats.count() or None, more_link=reverse("conversations:inbox"))
-    return [reports, conversations, _callbacks(now), _handovers(user)]
+    return [reports, _unreached(now), conversations, _callbacks(now), _handovers(user)]
+
+
+def _unreached(now: datetime.datetime) -> Section:
+    """Reports whose call-backs failed (not answered, number inactive, not a safe time): still open."""
+    rows, total = actions.unreached_reports(SHOWN)
+    return Section(
+        key="belum-terhubung", title=gettext_lazy("Belum berhasil dihubungi"),
+        empty=gettext_lazy("Tidak ada laporan dengan percobaan kontak yang gagal."),
+        items=[Item(text=_("%(number)s · %(n)d percobaan · terakhir %(when)s %(result)s (%(user)s)")
+                    % {"number": u.report.registration_number, "n": u.attempts,
+                       "when": timezone.localtime(u.last.attempted_at).strftime("%H.%M"),
+                       "result": u.last.get_result_display().lower(), "user": u.last.by.username},
+                    link=actions.alert_link(u.report), note=due_words(u.report.response_due_at, now),
+                    urgent=u.report.response_due_at < now) for u in rows],
+        count=total or None,
+    )
 
 
 def _callbacks(now: datetime.datetime) -> Section:

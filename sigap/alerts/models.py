@@ -13,6 +13,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from sigap.intake.codes import Channel
 from sigap.vault.fields import EncryptedTextField
 
 USER = settings.AUTH_USER_MODEL
@@ -199,3 +200,40 @@ class CallBack(models.Model):
         if self.report is not None:
             return str(self.report.registration_number)
         return f"#{self.conversation_id}"
+
+
+# A call-back attempt is made by phone or by message.
+ATTEMPT_CHANNELS = [(c.value, c.label) for c in (Channel.TELEPON, Channel.WHATSAPP, Channel.SMS)]
+
+
+class AttemptResult(models.TextChoices):
+    """Why a call-back before the first contact did not reach the reporter or victim."""
+
+    NO_ANSWER = "tidak_diangkat", _("Tidak diangkat / tidak dibalas")
+    NUMBER_INACTIVE = "nomor_tidak_aktif", _("Nomor tidak aktif")
+    NOT_SAFE_TIME = "bukan_waktu_aman", _("Bukan waktu aman (tidak jadi menghubungi)")
+
+
+class ContactAttempt(models.Model):
+    """A try to reach the reporter or victim of a report before its first contact, which failed.
+
+    Unlike "kontak pertama dilakukan" it does not end the report's escalation chain: the report stays
+    open on the hotline's home and in the handover. Only a channel, a result from a fixed list, a time
+    and who: no text, so no name or phone number can be written into it.
+    """
+
+    report = models.ForeignKey("intake.Report", on_delete=models.PROTECT, related_name="+")
+    channel = models.CharField(_("saluran"), max_length=20, choices=ATTEMPT_CHANNELS)
+    result = models.CharField(_("hasil"), max_length=20, choices=AttemptResult.choices)
+    attempted_at = models.DateTimeField(_("waktu percobaan"))
+    by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["attempted_at", "id"]
+        indexes = [models.Index(fields=["report", "attempted_at"], name="contact_attempt_report")]
+        verbose_name = _("percobaan kontak")
+        verbose_name_plural = _("percobaan kontak")
+
+    def __str__(self) -> str:
+        return f"contact attempt {self.pk}"

@@ -16,7 +16,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from sigap.alerts import actions, roster
-from sigap.alerts.forms import CallBackFormSet, HandoverForm, RepeatWeekForm, RosterForm
+from sigap.alerts.forms import (
+    CallBackFormSet,
+    ContactAttemptForm,
+    HandoverForm,
+    RepeatWeekForm,
+    RosterForm,
+)
 from sigap.alerts.models import CallBack, ConversationAlert, Handover, ReportAlert, RosterEntry
 from sigap.intake.forms import FirstContactForm
 from sigap.intake.models import Report
@@ -171,9 +177,10 @@ def handover_view(request: HttpRequest) -> HttpResponse:
          "callbacks": listed.get(h.pk, [])}
         for h in handovers
     ]
+    unreached, unreached_total = actions.unreached_reports()
     return render(request, "alerts/handover.html", {
         "rows": rows, "form": form if may_write else None, "callbacks": callbacks, "current": current,
-        "current_entry": entry,
+        "current_entry": entry, "unreached": unreached, "unreached_total": unreached_total,
     }, status=status)
 
 
@@ -203,11 +210,19 @@ def handover_acknowledge(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("alerts:handover")
 
 
+def report_page_context(user: Any, report: Report) -> dict[str, Any]:
+    """The report page's failed call-back attempts and their form (``intake.models.register_report_page_context``)."""
+    may = actions.may_record_first_contact(report, user)
+    return {"contact_attempts": list(actions.contact_attempts(report)),
+            "attempt_form": ContactAttemptForm() if may else None}
+
+
 def _render_alert(request: HttpRequest, alert: ReportAlert, *, form: FirstContactForm | None = None,
-                  status: int = 200) -> HttpResponse:
+                  attempt_form: ContactAttemptForm | None = None, status: int = 200) -> HttpResponse:
     report = alert.report
     now = timezone.now()
     may_contact = actions.may_record_first_contact(report, request.user, now)
+    refused = form if form is not None else attempt_form
     return render(request, "alerts/report_alert.html", {
         "alert": alert, "report": report, "kecamatan": actions._kecamatan(report.kecamatan_code),
         "due_words": due_words(report.response_due_at, now) if report.status == "diterima" else "",
@@ -215,7 +230,9 @@ def _render_alert(request: HttpRequest, alert: ReportAlert, *, form: FirstContac
         "may_open": Report.objects.visible_to(request.user, on_duty=True).filter(pk=report.pk).exists(),
         "first_contact": actions.first_contact(report),
         "first_contact_form": (form or FirstContactForm()) if may_contact else None,
-        "refusals": form.non_field_errors() if form is not None and not may_contact else [],
+        "attempt_form": (attempt_form or ContactAttemptForm()) if may_contact else None,
+        "contact_attempts": list(actions.contact_attempts(report)),
+        "refusals": refused.non_field_errors() if refused is not None and not may_contact else [],
     }, status=status)
 
 
@@ -252,6 +269,34 @@ def report_first_contact(request: HttpRequest, report_pk: int) -> HttpResponse:
     if alert is None:  # a report filed before the alerts app: the page shows it without an alert row
         alert = ReportAlert(report=report)
     return _render_alert(request, alert, form=form, status=400)
+
+
+@login_required
+@require_POST
+def report_contact_attempt(request: HttpRequest, report_pk: int) -> HttpResponse:
+    """"Belum berhasil dihubungi": a call-back attempt that did not reach the person; the chain goes on."""
+    _require(actions.can_use_roster(request.user))
+    report = get_object_or_404(Report, pk=report_pk)
+    if not actions.may_record_first_contact(report, request.user) and report.status == "diterima":
+        raise PermissionDenied
+    form = ContactAttemptForm(request.POST)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            actions.record_contact_attempt(report, by=request.user, channel=data["channel"], result=data["result"],
+                                           attempted_at=data["attempted_at"], request=request)
+        except actions.AlertActionError as error:
+            form.add_error(error.field if error.field in form.fields else None, error.message)
+        else:
+            messages.success(request, _("Percobaan dicatat. Laporan ini masih menunggu kontak pertama; "
+                                        "eskalasi tetap berjalan."))
+            if request.POST.get("kembali") == "laporan":
+                return redirect("intake:report_detail", pk=report.pk)
+            return redirect("alerts:report_alert", report_pk=report.pk)
+    alert = ReportAlert.objects.select_related("report", "acknowledged_by").filter(report=report).first()
+    if alert is None:
+        alert = ReportAlert(report=report)
+    return _render_alert(request, alert, attempt_form=form, status=400)
 
 
 @login_required

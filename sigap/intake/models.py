@@ -186,6 +186,24 @@ def register_open_case_link(link: OpenCaseLink) -> None:
         _OPEN_CASE_LINKS.append(link)
 
 
+# More of the report page from other apps: ``context(user, report) -> dict`` merged into the template's
+# context (the alerts app: the failed call-back attempts before the first contact and their form).
+ReportPageContext = Callable[[Any, Any], dict[str, Any]]
+_REPORT_PAGE_CONTEXT: list[ReportPageContext] = []
+
+
+def register_report_page_context(context: ReportPageContext) -> None:
+    if context not in _REPORT_PAGE_CONTEXT:
+        _REPORT_PAGE_CONTEXT.append(context)
+
+
+def report_page_context(user: Any, report: Any) -> dict[str, Any]:
+    found: dict[str, Any] = {}
+    for context in _REPORT_PAGE_CONTEXT:
+        found.update(context(user, report))
+    return found
+
+
 def open_case_link(user: Any, report: Any) -> str:
     """Where ``user`` opens a case from ``report``, or "" when they may not or it cannot be opened."""
     return next((url for link in _OPEN_CASE_LINKS if (url := link(user, report))), "")

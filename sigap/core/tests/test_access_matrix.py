@@ -233,6 +233,7 @@ ACCESS: dict[str, Rule] = {
     "alerts:report_alert_acknowledge": perm(Perm.RECORD_CONTACT),
     # and only who may open the report, is on duty now or took its alert (alerts.actions.may_record_first_contact)
     "alerts:report_first_contact": perm(Perm.RECORD_CONTACT),
+    "alerts:report_contact_attempt": perm(Perm.RECORD_CONTACT),  # the same people as the first contact
     "alerts:conversation_alert": perm(Perm.RECORD_CONTACT),
     "alerts:conversation_alert_acknowledge": perm(Perm.RECORD_CONTACT),
     "accompaniment:calendar": perm(Perm.WORK_CASES),

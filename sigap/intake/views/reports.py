@@ -43,7 +43,7 @@ from sigap.intake.forms import (
 )
 from sigap.intake.lookup import find_reports
 from sigap.intake.lookup_limit import limit_message
-from sigap.intake.models import Report, ReportLink, open_case_link
+from sigap.intake.models import Report, ReportLink, open_case_link, report_page_context
 from sigap.intake.prefill import attachable_contact, prefill_for
 from sigap.intake.queries import contacts_since_filing, find_duplicates
 from sigap.intake.triage import reason_labels
@@ -341,6 +341,7 @@ def _render_detail(request: HttpRequest, report: Report, *, override_form: RiskO
         "amendments_open": history_status != 200 or any(row["reveal"] and row["reveal"].shown for row in history),
         "first_contact": contacts_since_filing(report).select_related("operator").order_by("created_at").first(),
         "first_contact_form": _first_contact_form(user, report),
+        **report_page_context(user, report),
         **notes,
         **risk_context(report),
     }
