@@ -702,17 +702,80 @@ class BulkResult:
     past: int = 0
 
 
-def repeat_week(source: datetime.date, start: datetime.date, end: datetime.date, *, by: Any, overwrite: bool = False,
-                request: HttpRequest | None = None, now: datetime.datetime | None = None) -> BulkResult:
-    """Plan every shift from ``start`` to ``end`` (inclusive) after the week holding ``source``.
+class PlanStep:
+    """What repeating a week does to one shift."""
 
-    Each day takes the pattern of the same weekday (``_pattern_for``); shifts already
-    planned are kept unless ``overwrite``; shifts already over are never touched. One
-    transaction; each planned shift is audited as a single save would be. Each person
-    planned is told once, with their number of shifts.
+    CREATE = "buat"  # empty now, planned from the pattern
+    REPLACE = "timpa"  # planned now, replaced by the pattern ("Timpa" ticked)
+    KEEP = "biarkan"  # planned now and kept
+    NO_PATTERN = "tanpa_contoh"  # stays empty: the example week has nothing for it
+    UNAVAILABLE = "tidak_aktif"  # stays empty (or as it is): the example's people are not active any more
+
+
+@dataclass
+class PlanRow:
+    slot: roster.Slot
+    step: str
+    current: RosterEntry | None  # what is planned now
+    duty: Any = None  # what the pattern plans (CREATE, REPLACE; also shown for KEEP)
+    backup: Any = None
+
+    @property
+    def gap(self) -> bool:
+        """The shift has nobody after the plan."""
+        return self.current is None and self.step in (PlanStep.NO_PATTERN, PlanStep.UNAVAILABLE)
+
+
+@dataclass
+class RepeatPlan:
+    """What ``repeat_week`` would do, shift by shift (the preview shown before it is confirmed)."""
+
+    source_monday: datetime.date
+    start: datetime.date
+    end: datetime.date
+    overwrite: bool
+    rows: list[PlanRow]
+    past: int
+
+    def of(self, *steps: str) -> list[PlanRow]:
+        return [row for row in self.rows if row.step in steps]
+
+    @property
+    def created(self) -> list[PlanRow]:
+        return self.of(PlanStep.CREATE)
+
+    @property
+    def existing(self) -> list[PlanRow]:
+        """Shifts planned now: each kept or replaced."""
+        return [row for row in self.rows if row.current is not None]
+
+    @property
+    def gaps(self) -> list[PlanRow]:
+        return [row for row in self.rows if row.gap]
+
+    @property
+    def fingerprint(self) -> str:
+        """Changes when anything the plan would do changes (someone else planned meanwhile): the confirmation
+        must carry the fingerprint of the preview it confirms."""
+        import hashlib
+
+        parts = [f"{self.source_monday}|{self.start}|{self.end}|{self.overwrite}"]
+        for row in self.rows:
+            current = (row.current.duty_id, row.current.backup_id) if row.current else None
+            parts.append(f"{row.slot.date}|{row.slot.shift}|{row.step}|{current}|"
+                         f"{getattr(row.duty, 'pk', None)}|{getattr(row.backup, 'pk', None)}")
+        return hashlib.sha256("\n".join(parts).encode()).hexdigest()[:24]
+
+
+def plan_repeat_week(source: datetime.date, start: datetime.date, end: datetime.date, *, overwrite: bool = False,
+                     now: datetime.datetime | None = None, lock: bool = False) -> RepeatPlan:
+    """What repeating the week holding ``source`` over ``start``..``end`` (inclusive) would do; changes nothing.
+
+    Each day takes the pattern of the same weekday (``_pattern_for``); shifts already planned are
+    kept unless ``overwrite``; shifts already over are never touched (counted in ``past``); people no
+    longer active on the hotline leave the shift as it is (empty when it was). ``lock``: inside
+    ``repeat_week``'s transaction, the range's rows are locked.
     """
-    if not can_plan_roster(by):
-        raise PermissionDenied
     now = now or timezone.now()
     if end < start:
         raise AlertActionError(_("Tanggal akhir harus sesudah tanggal mulai."), "end")
@@ -725,42 +788,81 @@ def repeat_week(source: datetime.date, start: datetime.date, end: datetime.date,
     if monday <= end and start <= monday + datetime.timedelta(days=6):
         raise AlertActionError(_("Rentang tanggal tidak boleh mencakup minggu contoh itu sendiri."), "start")
     candidates = set(roster_candidates().values_list("pk", flat=True))
+    rows = RosterEntry.objects.filter(date__gte=start, date__lte=end).select_related("duty", "backup")
+    if lock:
+        rows = rows.select_for_update()
+    existing = {(row.date, row.shift): row for row in rows}
+    plan = RepeatPlan(monday, start, end, overwrite, [], 0)
+    day = start
+    while day <= end:
+        for found in roster.slots_of(day):
+            if found.end <= now:
+                plan.past += 1
+                continue
+            current = existing.get((day, found.shift))
+            source_entry = _pattern_for(pattern, day, found.shift)
+            duty = source_entry.duty if source_entry else None
+            backup = source_entry.backup if source_entry else None
+            if current is not None and not overwrite:
+                step = PlanStep.KEEP
+            elif source_entry is None:
+                step = PlanStep.NO_PATTERN
+            elif (source_entry.duty_id not in candidates or source_entry.backup_id not in candidates
+                  or source_entry.duty_id == source_entry.backup_id):
+                step = PlanStep.UNAVAILABLE
+            else:
+                step = PlanStep.REPLACE if current is not None else PlanStep.CREATE
+            plan.rows.append(PlanRow(found, step, current, duty, backup))
+        day += datetime.timedelta(days=1)
+    return plan
+
+
+def repeat_week(source: datetime.date, start: datetime.date, end: datetime.date, *, by: Any, overwrite: bool = False,
+                request: HttpRequest | None = None, now: datetime.datetime | None = None,
+                expected: str | None = None) -> BulkResult:
+    """Plan every shift from ``start`` to ``end`` (inclusive) after the week holding ``source``
+    (``plan_repeat_week`` says what that does; the page shows it first).
+
+    ``expected``: the fingerprint of the preview being confirmed; when the plan has changed since,
+    nothing is planned and ``AlertActionError`` says to look again. One transaction; each planned
+    shift is audited as a single save would be. Each person planned is told once, with their
+    number of shifts.
+    """
+    if not can_plan_roster(by):
+        raise PermissionDenied
+    now = now or timezone.now()
     result = BulkResult()
     shifts_per_person: dict[int, int] = {}
     people: dict[int, Any] = {}
     with transaction.atomic():
-        existing = {(row.date, row.shift): row for row in RosterEntry.objects.select_for_update()
-                    .filter(date__gte=start, date__lte=end)}
-        day = start
-        while day <= end:
-            for found in roster.slots_of(day):
-                if found.end <= now:
-                    result.past += 1
-                    continue
-                if (day, found.shift) in existing and not overwrite:
-                    result.kept += 1
-                    continue
-                source_entry = _pattern_for(pattern, day, found.shift)
-                if source_entry is None:
-                    result.without_pattern += 1
-                    continue
-                duty, backup = source_entry.duty, source_entry.backup
-                if duty.pk not in candidates or backup.pk not in candidates or duty.pk == backup.pk:
-                    result.unavailable += 1
-                    continue
-                entry, _created = RosterEntry.objects.update_or_create(
-                    date=day, shift=found.shift,
-                    defaults={"duty": duty, "backup": backup, "planned_by": by, "updated_at": now},
-                )
-                RosterGapWarning.objects.filter(date=day, shift=found.shift).delete()
-                record("alerts.roster_saved", actor=by, obj=entry, request=request)
-                result.planned += 1
-                for person in (duty, backup):
-                    people[person.pk] = person
-                    shifts_per_person[person.pk] = shifts_per_person.get(person.pk, 0) + 1
-            day += datetime.timedelta(days=1)
-        record("alerts.roster_week_repeated", actor=by, object_type="alerts.week", object_id=monday.isoformat(),
-               request=request)
+        plan = plan_repeat_week(source, start, end, overwrite=overwrite, now=now, lock=True)
+        if expected is not None and expected != plan.fingerprint:
+            raise AlertActionError(_("Jadwal piket berubah sejak pratinjau. Periksa pratinjau baru lalu konfirmasi "
+                                     "lagi."))
+        result.past = plan.past
+        for row in plan.rows:
+            if row.step == PlanStep.KEEP:
+                result.kept += 1
+                continue
+            if row.step == PlanStep.NO_PATTERN:
+                result.without_pattern += 1
+                continue
+            if row.step == PlanStep.UNAVAILABLE:
+                result.unavailable += 1
+                continue
+            day, shift = row.slot.date, row.slot.shift
+            entry, _created = RosterEntry.objects.update_or_create(
+                date=day, shift=shift,
+                defaults={"duty": row.duty, "backup": row.backup, "planned_by": by, "updated_at": now},
+            )
+            RosterGapWarning.objects.filter(date=day, shift=shift).delete()
+            record("alerts.roster_saved", actor=by, obj=entry, request=request)
+            result.planned += 1
+            for person in (row.duty, row.backup):
+                people[person.pk] = person
+                shifts_per_person[person.pk] = shifts_per_person.get(person.pk, 0) + 1
+        record("alerts.roster_week_repeated", actor=by, object_type="alerts.week",
+               object_id=plan.source_monday.isoformat(), request=request)
         with translation.override(settings.LANGUAGE_CODE):
             for pk, count in shifts_per_person.items():
                 if pk == by.pk:

@@ -111,7 +111,8 @@ def roster_delete(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def roster_repeat(request: HttpRequest) -> HttpResponse:
-    """Bulk planning: repeat one week's pattern over a date range."""
+    """Bulk planning: repeat one week's pattern over a date range. A post without ``konfirmasi`` shows what it
+    would create, replace or keep and the gaps that remain; confirming (with that preview's fingerprint) plans it."""
     _require(actions.can_plan_roster(request.user))
     today = timezone.localdate()
     form = RepeatWeekForm(request.POST or None, initial={
@@ -119,15 +120,27 @@ def roster_repeat(request: HttpRequest) -> HttpResponse:
         "end": today + datetime.timedelta(days=7 - today.weekday() + 27),
     })
     status = 200
+    plan = None
     if request.method == "POST":
         if form.is_valid():
             data = form.cleaned_data
+            confirming = request.POST.get("konfirmasi") == "1"
             try:
-                result = actions.repeat_week(data["source"], data["start"], data["end"], by=request.user,
-                                             overwrite=data["overwrite"], request=request)
+                if confirming:
+                    result = actions.repeat_week(data["source"], data["start"], data["end"], by=request.user,
+                                                 overwrite=data["overwrite"], request=request,
+                                                 expected=request.POST.get("rencana", ""))
+                else:
+                    plan = actions.plan_repeat_week(data["source"], data["start"], data["end"],
+                                                    overwrite=data["overwrite"])
             except actions.AlertActionError as error:
                 form.add_error(error.field if error.field in form.fields else None, error.message)
+                if error.field is None:  # the roster changed since the preview: show the new one
+                    plan = actions.plan_repeat_week(data["source"], data["start"], data["end"],
+                                                    overwrite=data["overwrite"])
             else:
+                if plan is not None:
+                    return render(request, "alerts/roster_repeat.html", {"form": form, "plan": plan})
                 messages.success(request, _(
                     "%(planned)d shift diatur; %(kept)d sudah diatur sebelumnya dibiarkan; %(missing)d tanpa contoh "
                     "dan %(unavailable)d dengan petugas yang tidak aktif lagi tetap kosong."
@@ -135,7 +148,7 @@ def roster_repeat(request: HttpRequest) -> HttpResponse:
                      "unavailable": result.unavailable})
                 return redirect(f"{reverse('alerts:roster')}?mulai={data['start'].isoformat()}")
         status = 400
-    return render(request, "alerts/roster_repeat.html", {"form": form}, status=status)
+    return render(request, "alerts/roster_repeat.html", {"form": form, "plan": plan}, status=status)
 
 
 @login_required

@@ -81,12 +81,24 @@ class RepeatWeekTests(AlertsTestCase):
                 RosterEntry.objects.create(date=day, shift=shift, duty=duty, backup=backup, planned_by=self.manager)
         self.url = reverse("alerts:roster_repeat")
 
-    def post(self, user: Any = None, **data: Any) -> Any:
+    def form(self, **data: Any) -> dict[str, Any]:
         base = {"source": self.source.isoformat(), "start": monday_in(2).isoformat(),
                 "end": (monday_in(2) + datetime.timedelta(days=27)).isoformat()}
         base.update(data)
+        return base
+
+    def preview(self, user: Any = None, **data: Any) -> Any:
+        return self.login(user or self.manager, client=Client()).post(self.url, self.form(**data))
+
+    def post(self, user: Any = None, **data: Any) -> Any:
+        """Preview, then confirm that preview (what the manager does)."""
+        client = self.login(user or self.manager, client=Client())
+        shown = client.post(self.url, self.form(**data))
+        if shown.status_code != 200:
+            return shown
         with self.captureOnCommitCallbacks(execute=True):
-            return self.login(user or self.manager, client=Client()).post(self.url, base)
+            return client.post(self.url, {**self.form(**data), "konfirmasi": "1",
+                                          "rencana": shown.context["plan"].fingerprint})
 
     def test_only_the_manager_plans_in_bulk(self) -> None:
         self.assertAllowedOnly("get", self.url, [self.manager])
@@ -146,3 +158,58 @@ class RepeatWeekTests(AlertsTestCase):
                                      now=timezone.make_aware(datetime.datetime.combine(
                                          monday_in(2), datetime.time(17, 0))))
         self.assertEqual(result.past, 1 if roster.shifts_of(monday_in(2))[0] == Shift.KANTOR else 0)
+
+    def test_the_first_post_only_shows_what_would_be_created_kept_and_left_empty(self) -> None:
+        day = monday_in(2) + datetime.timedelta(days=2)
+        shift = roster.shifts_of(day)[0]
+        RosterEntry.objects.create(date=day, shift=shift, duty=self.case_worker, backup=self.manager,
+                                   planned_by=self.manager)
+        self.operator_b.is_active = False  # every sore/malam/libur shift of the pattern has them
+        self.operator_b.save()
+        response = self.preview()
+        self.assertEqual(response.status_code, 200)
+        self.assertEqual(RosterEntry.objects.filter(date__gte=monday_in(2)).count(), 1)  # nothing planned yet
+        self.assertFalse(AuditEntry.objects.filter(action="alerts.roster_week_repeated").exists())
+        plan = response.context["plan"]
+        slots = len(roster.slots_between(roster.slot(monday_in(2), roster.shifts_of(monday_in(2))[0]).start,
+                                         roster.slot(monday_in(6), roster.shifts_of(monday_in(6))[0]).start))
+        self.assertEqual(len(plan.rows), slots)
+        self.assertEqual(len(plan.existing), 1)
+        self.assertEqual(plan.existing[0].step, actions.PlanStep.KEEP)
+        self.assertEqual(len(plan.created) + len(plan.gaps) + 1, slots)
+        self.assertTrue(plan.gaps)
+        self.assertContains(response, "Pratinjau")
+        self.assertContains(response, f"{len(plan.created)} shift kosong akan diisi")
+        self.assertContains(response, "1 shift sudah diatur")
+        self.assertContains(response, "dibiarkan (Timpa tidak dicentang)")
+        self.assertContains(response, f"{len(plan.gaps)} shift tetap kosong")
+        self.assertContains(response, "petugas di minggu contoh tidak aktif lagi")
+        self.assertContains(response, "Konfirmasi dan simpan jadwal")
+
+    def test_with_overwrite_the_preview_names_what_is_replaced_and_confirming_plans_it(self) -> None:
+        day = monday_in(2) + datetime.timedelta(days=2)
+        shift = roster.shifts_of(day)[0]
+        RosterEntry.objects.create(date=day, shift=shift, duty=self.case_worker, backup=self.manager,
+                                   planned_by=self.manager)
+        response = self.preview(overwrite="on")
+        self.assertEqual([row.step for row in response.context["plan"].existing], [actions.PlanStep.REPLACE])
+        self.assertContains(response, "<strong>ditimpa</strong>", html=False)
+        self.assertContains(response, "pendamping / kepala")
+        self.assertEqual(self.post(overwrite="on").status_code, 302)
+        self.assertEqual(RosterEntry.objects.get(date=day, shift=shift).duty.username, "operator")
+
+    def test_a_confirmation_of_a_stale_preview_plans_nothing_and_shows_the_new_one(self) -> None:
+        client = self.login(self.manager)
+        shown = client.post(self.url, self.form())
+        day = monday_in(3)
+        RosterEntry.objects.create(date=day, shift=roster.shifts_of(day)[0], duty=self.case_worker,
+                                   backup=self.manager, planned_by=self.manager)  # a colleague plans meanwhile
+        response = client.post(self.url, {**self.form(), "konfirmasi": "1",
+                                           "rencana": shown.context["plan"].fingerprint})
+        self.assertContains(response, "berubah sejak pratinjau", status_code=400)
+        self.assertContains(response, "1 shift sudah diatur", status_code=400)
+        self.assertEqual(RosterEntry.objects.filter(date__gte=monday_in(2)).count(), 1)
+        for forged in ("", "0" * 24):
+            response = client.post(self.url, {**self.form(), "konfirmasi": "1", "rencana": forged})
+            self.assertEqual(response.status_code, 400)
+        self.assertEqual(RosterEntry.objects.filter(date__gte=monday_in(2)).count(), 1)
