@@ -112,6 +112,8 @@ Seeder = Callable[[SeedContext, list[Report]], None]
 SEEDERS: list[Seeder] = []
 # Called after every seeder has run on a batch (statistics count the finished batch).
 AFTER_BATCH: list[Seeder] = []
+# Called once when ``manage.py seed`` has written every batch (counts kept over all the data).
+AFTER_SEED: list[Callable[[], Any]] = []
 
 
 class IdAllocator:

@@ -42,7 +42,10 @@ response outcome per risk (on time / late / overdue / waiting / not measured)
 and a histogram of response times per risk in buckets (minutes in the first
 hour, then 5 min, 30 min, 6 h), from which the median is read exactly to the
 bucket. Outreach per desa (activities, pamphlets, audience) sits in the same
-table by activity month. Open work per case worker is a snapshot (month ``""``).
+table by activity month. The contact log (``contacts.py``: contacts per outcome
+and per "dari mana tahu", repeat callers, contacts per report) sits there too by
+contact month, with the months that make its distinct counts exact for any
+period. Open work per case worker is a snapshot (month ``""``).
 
 Keeping the counts current (``tally.py``)
 -----------------------------------------
@@ -66,7 +69,11 @@ with an index on ``received_at``. A run:
 3. recounts only those cells from the source tables (a few indexed queries per
    thousand reports, batched across cells) and rewrites their rows and their
    months' all-kecamatan rows in short transactions;
-4. rewrites the small tables: outreach counts and the open-work snapshot.
+4. rewrites the small tables: outreach counts and the open-work snapshot, and
+   recounts the contact log from every contact (one pass over the contacts in
+   caller order and one in report order; only the rows that changed are
+   written). Contacts are not tied to the change markers above, so they need
+   no counting-version bump: every run recounts them.
 
 A lease on ``TallyState`` keeps two runs from overlapping. ``TallyState.counting_version``
 records what the stored counts mean; a run that finds an older meaning than
@@ -75,7 +82,8 @@ counted) recounts everything, so two ways of counting are never mixed. ``stats.t
 (weekly) and ``manage.py stats_refresh --full`` recount every cell: the safety
 net for a change none of the markers saw (e.g. an unaudited bulk update).
 ``manage.py seed`` counts each seeded batch by addition as it writes it
-(``intake.seeding.AFTER_BATCH``), so a seeded database has complete dashboards at
+(``intake.seeding.AFTER_BATCH``; the contact log once at the end, ``AFTER_SEED``),
+so a seeded database has complete dashboards at
 once. Numbers lag the data by at most one run; the page says when they were
 last brought up to date.
 

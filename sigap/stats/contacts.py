@@ -1,23 +1,49 @@
 """The contact log on the dashboard: contacts by outcome, silent/prank calls,
 repeat callers, contacts per report, and "dari mana tahu layanan ini" of contacts.
 
-Contacts are not in the tally: these are a few GROUP BY queries over the
-period's contacts, read through the ``started_at`` and ``(outcome, started_at)``
-indexes (a period holds thousands of contacts, not millions). A repeat caller is
-a caller number (its blind index) with more than one contact in the period.
+Counted by the tally (``refresh()``, every run, from all contacts), read by the
+dashboard from ``MonthlyCount`` like every other count: a page reads a few
+hundred rows whatever the number of contacts. A contact counts in the month it
+started (local time) and in its kecamatan: its own, else its report's.
+
+A repeat caller is a caller number (its blind index) with more than one contact
+in the period; "contacts per report" divides the contacts tied to a report by
+the number of distinct reports they are tied to. Neither adds up over months,
+so the tally stores what makes them countable for any run of months:
+
+* per (report, month in which it has contacts): the previous such month. A
+  report has contacts in the period [a, b] exactly once with a month m in
+  [a, b] whose previous month is before a (or none);
+* per contact of a caller number followed by another contact of that number:
+  the months of the contacts before and after it. A number is a repeat caller
+  in [a, b] exactly when its first contact in the period (the one whose
+  previous contact is before a, or none) is followed by one no later than b.
+
+Each sequence is taken within the kecamatan for the kecamatan's rows, and over
+all contacts for the all-kecamatan rows, as the page's filter would select them.
 """
 
 from __future__ import annotations
 
+import datetime
+from collections import defaultdict
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Count, Q, QuerySet
+from django.db import connections, transaction
+from django.db.models import QuerySet
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from sigap.intake.codes import ContactOutcome, HeardFrom
 from sigap.intake.models import Contact
-from sigap.stats.forms import Period, month_bounds
+from sigap.stats import dimensions as d
+from sigap.stats.forms import Period
+from sigap.stats.models import ALL_KECAMATAN, MonthlyCount
+
+FETCH = 10_000
+CountKey = tuple[str, str, str, str]  # (month, kecamatan, dimension, value)
 
 
 @dataclass
@@ -36,38 +62,155 @@ class ContactFigures:
         return round(self.with_report / self.reports, 1) if self.reports else None
 
 
-def period_contacts(period: Period) -> QuerySet[Contact]:
-    start, _end = month_bounds(period.start)
-    _start, end = month_bounds(period.end)
-    contacts = Contact.objects.filter(started_at__gte=start, started_at__lt=end)
-    if period.kecamatan:
-        contacts = contacts.filter(
-            Q(kecamatan_code=period.kecamatan) | Q(kecamatan_code="", report__kecamatan_code=period.kecamatan)
-        )
-    return contacts
-
-
 def figures(period: Period) -> ContactFigures:
-    contacts = period_contacts(period)
-    by_outcome = {row["outcome"]: row["n"] for row in contacts.values("outcome").annotate(n=Count("id"))}
-    by_heard = {row["heard_from"]: row["n"] for row in contacts.values("heard_from").annotate(n=Count("id"))}
-    repeat = (
-        contacts.exclude(caller_phone_index="")
-        .values("caller_phone_index")
-        .annotate(n=Count("id"))
-        .filter(n__gt=1)
-        .count()
-    )
-    tied = contacts.filter(report__isnull=False).aggregate(n=Count("id"), reports=Count("report", distinct=True))
+    """The period's contact figures, from the tally's rows."""
+    start, end = period.start, period.end
+    by_outcome: dict[str, int] = defaultdict(int)
+    by_heard: dict[str, int] = defaultdict(int)
+    with_report = reports = repeat = 0
+    for dimension, value, n in MonthlyCount.objects.filter(
+        kecamatan_code=period.kecamatan or ALL_KECAMATAN, month__gte=start, month__lte=end,
+        dimension__in=d.CONTACT_DIMENSIONS,
+    ).values_list("dimension", "value", "n"):
+        if dimension == d.CONTACT_OUTCOME:
+            by_outcome[value] += n
+        elif dimension == d.CONTACT_HEARD_FROM:
+            by_heard[value] += n
+        elif dimension == d.CONTACT_WITH_REPORT:
+            with_report += n
+        elif dimension == d.CONTACT_REPORTS:
+            if value < start:  # the report's first month with contacts in the period
+                reports += n
+        else:
+            before, _sep, after = value.partition("|")
+            if before < start and after <= end:  # first contact in the period, and another one in it
+                repeat += n
     return ContactFigures(
         total=sum(by_outcome.values()),
-        by_outcome=by_outcome,
+        by_outcome=dict(by_outcome),
         silent=by_outcome.get(ContactOutcome.SILENT, 0),
         repeat_callers=repeat,
-        with_report=tied["n"] or 0,
-        reports=tied["reports"] or 0,
-        by_heard_from=by_heard,
+        with_report=with_report,
+        reports=reports,
+        by_heard_from=dict(by_heard),
     )
+
+
+# --- counting (the tally) ----------------------------------------------------------------------
+
+
+class _MonthOf:
+    """The local month ("YYYY-MM") of a moment as the database returns it (SQLite: UTC text)."""
+
+    def __init__(self) -> None:
+        self.tz = timezone.get_current_timezone()
+        self.hours: dict[Any, str] = {}
+
+    def exact(self, moment: datetime.datetime) -> str:
+        return moment.astimezone(self.tz).strftime("%Y-%m")
+
+    def __call__(self, value: Any) -> str:
+        if isinstance(value, str):
+            key: Any = value[:13]
+            found = self.hours.get(key)
+            if found is not None:
+                return found
+            moment = datetime.datetime.fromisoformat(value).replace(tzinfo=datetime.UTC)
+        else:
+            moment = value if value.tzinfo is not None else value.replace(tzinfo=datetime.UTC)
+            moment = moment.astimezone(datetime.UTC)
+            key = (moment.year, moment.month, moment.day, moment.hour)
+            found = self.hours.get(key)
+            if found is not None:
+                return found
+        month = self.exact(moment)
+        hour = moment.replace(minute=0, second=0, microsecond=0)
+        # Cached per UTC hour when the whole hour lies in one local month (any zone with whole-hour offsets).
+        if self.exact(hour) == month == self.exact(hour + datetime.timedelta(minutes=59, seconds=59)):
+            self.hours[key] = month
+        return month
+
+
+def _stream(queryset: QuerySet[Any]) -> Iterator[tuple[Any, ...]]:
+    """The rows of a ``values_list`` query as the driver returns them, in chunks (no converters)."""
+    sql, params = queryset.query.sql_with_params()
+    with connections[queryset.db].cursor() as cursor:
+        cursor.execute(sql, params)
+        while rows := cursor.fetchmany(FETCH):
+            yield from rows
+
+
+def count_all() -> dict[CountKey, int]:
+    """Every contact count, per (month, kecamatan, dimension, value), from all contacts."""
+    month_of = _MonthOf()
+    counts: dict[CountKey, int] = defaultdict(int)
+    everything = Contact.objects.order_by()
+    # Additive counts, and each caller's contacts in order: who called more than once.
+    last_caller: Any = None
+    state: dict[str, tuple[str, str]] = {}  # scope -> (month before the previous contact, previous contact's month)
+    for started, outcome, heard, caller, report_id, own, report_kecamatan in _stream(
+        everything.order_by("caller_phone_index", "started_at", "pk").values_list(
+            "started_at", "outcome", "heard_from", "caller_phone_index", "report_id", "kecamatan_code",
+            "report__kecamatan_code")
+    ):
+        month = month_of(started)
+        kecamatan = own or report_kecamatan or ""
+        for scope in (ALL_KECAMATAN, kecamatan):
+            counts[(month, scope, d.CONTACT_OUTCOME, outcome)] += 1
+            counts[(month, scope, d.CONTACT_HEARD_FROM, heard or "")] += 1
+            if report_id is not None:
+                counts[(month, scope, d.CONTACT_WITH_REPORT, "")] += 1
+        if not caller:
+            continue
+        if caller != last_caller:
+            last_caller, state = caller, {}
+        for scope in (ALL_KECAMATAN, kecamatan):
+            before = state.get(scope)
+            if before is not None:
+                earlier, previous = before
+                counts[(previous, scope, d.CONTACT_REPEAT, f"{earlier}|{month}")] += 1
+                state[scope] = (previous, month)
+            else:
+                state[scope] = ("", month)
+    # Each report's months with contacts, in order.
+    last_report: Any = None
+    months: dict[str, str] = {}  # scope -> the last month seen
+    for started, report_id, own, report_kecamatan in _stream(
+        everything.filter(report__isnull=False).order_by("report_id", "started_at", "pk").values_list(
+            "started_at", "report_id", "kecamatan_code", "report__kecamatan_code")
+    ):
+        month = month_of(started)
+        kecamatan = own or report_kecamatan or ""
+        if report_id != last_report:
+            last_report, months = report_id, {}
+        for scope in (ALL_KECAMATAN, kecamatan):
+            previous = months.get(scope, "")
+            if previous != month:
+                counts[(month, scope, d.CONTACT_REPORTS, previous)] += 1
+                months[scope] = month
+    return counts
+
+
+def refresh() -> int:
+    """Bring the contact rows of ``MonthlyCount`` in line with the contacts; the number of rows changed."""
+    counts = count_all()
+    existing = {
+        (month, kecamatan, dimension, value): (pk, n)
+        for pk, month, kecamatan, dimension, value, n in MonthlyCount.objects.filter(
+            dimension__in=d.CONTACT_DIMENSIONS).values_list("pk", "month", "kecamatan_code", "dimension", "value", "n")
+    }
+    stale = [pk for key, (pk, _n) in existing.items() if key not in counts]
+    changed = [(pk, counts[key]) for key, (pk, n) in existing.items() if key in counts and counts[key] != n]
+    new = [MonthlyCount(month=month, kecamatan_code=kecamatan, dimension=dimension, value=value, n=n)
+           for (month, kecamatan, dimension, value), n in counts.items() if (month, kecamatan, dimension, value)
+           not in existing]
+    with transaction.atomic():
+        for i in range(0, len(stale), 1000):
+            MonthlyCount.objects.filter(pk__in=stale[i : i + 1000]).delete()
+        for pk, n in changed:
+            MonthlyCount.objects.filter(pk=pk).update(n=n)
+        MonthlyCount.objects.bulk_create(new, batch_size=1000)
+    return len(stale) + len(changed) + len(new)
 
 
 def sections(period: Period) -> list[Any]:

@@ -76,6 +76,19 @@ OUTREACH_PAMPHLETS = "outreach_pamphlets"
 OUTREACH_AUDIENCE = "outreach_audience"
 OUTREACH_DIMENSIONS = (OUTREACH_ACTIVITIES, OUTREACH_PAMPHLETS, OUTREACH_AUDIENCE)
 
+# The contact log (``sigap.stats.contacts``), per contact month and kecamatan (the contact's own,
+# else its report's). Additive: contacts per outcome and per "dari mana tahu" (value: the code),
+# contacts tied to a report (value ""). Not additive over months, so stored as what makes them
+# countable for any run of months: CONTACT_REPORTS, value "<previous month>", counts each
+# (report, month with a contact of it); CONTACT_REPEAT, value "<previous month>|<next month>",
+# counts each contact of a caller number followed by another ("" = none before).
+CONTACT_OUTCOME = "contact_outcome"
+CONTACT_HEARD_FROM = "contact_heard_from"
+CONTACT_WITH_REPORT = "contact_with_report"
+CONTACT_REPORTS = "contact_reports"
+CONTACT_REPEAT = "contact_repeat"
+CONTACT_DIMENSIONS = (CONTACT_OUTCOME, CONTACT_HEARD_FROM, CONTACT_WITH_REPORT, CONTACT_REPORTS, CONTACT_REPEAT)
+
 # The present (month NOW): open cases per case worker and those with overdue work;
 # value: the worker's user id ("" = not assigned yet).
 WORKER_OPEN = "worker_open"

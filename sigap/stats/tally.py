@@ -40,6 +40,7 @@ from django.utils import timezone
 
 from sigap.intake.codes import OPEN_STATUSES, Authority, ReportStatus
 from sigap.intake.models import ChronologyEvent, Perpetrator, Report, ReportViolence, Victim
+from sigap.stats import contacts
 from sigap.stats import dimensions as d
 from sigap.stats.models import (
     ALL_KECAMATAN,
@@ -710,6 +711,7 @@ def run(*, full: bool = False, now: datetime.datetime | None = None) -> RunResul
             )
         recount(cells, now)
         refresh_outreach()
+        contacts.refresh()
         refresh_current(now)
         seconds = time.perf_counter() - started
         with transaction.atomic():

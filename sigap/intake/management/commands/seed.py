@@ -4,7 +4,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 
-from sigap.intake.seeding import make_context, seed_batch
+from sigap.intake.seeding import AFTER_SEED, make_context, seed_batch
 
 
 class Command(BaseCommand):
@@ -38,6 +38,8 @@ class Command(BaseCommand):
             elapsed = time.perf_counter() - started
             if done == total or done % (batch * 10) == 0:
                 self.stdout.write(f"seeded {done:,}/{total:,} cases in {elapsed:.1f}s ({done / elapsed:,.0f}/s)")
+        for hook in AFTER_SEED:
+            hook()
         if connection.vendor == "postgresql":
             # Refresh the planner's statistics now, as autovacuum would a little later: right
             # after a bulk load they still describe the empty tables (seen: 227 rows estimated
