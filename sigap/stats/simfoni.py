@@ -32,7 +32,7 @@ from __future__ import annotations
 
 import datetime
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Container, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -119,10 +119,13 @@ class Scope:
         for i in range(0, len(self.ids), CHUNK):
             yield queryset.filter(**{f"{field}__in": self.ids[i : i + CHUNK]})
 
-    def rows(self, queryset: Any, *fields: str, field: str = "report_id") -> list[tuple[Any, ...]]:
+    def rows(self, queryset: Any, *fields: str, field: str = "report_id",
+             keep: Container[int] | None = None) -> list[tuple[Any, ...]]:
+        """The rows; with ``keep``, only those whose first column is in it."""
         out: list[tuple[Any, ...]] = []
         for query in self.of(queryset, field):
-            out.extend(fetch(query.values_list(*fields)))
+            found = fetch(query.values_list(*fields))
+            out.extend(found if keep is None else [row for row in found if row[0] in keep])
         return out
 
 
@@ -156,14 +159,16 @@ def period_scope(period: Period) -> tuple[Scope, list[tuple[Any, ...]]]:
     counted = CountedReport.objects.filter(received_at__gte=start, received_at__lt=end)
     if period.kecamatan:
         counted = counted.filter(kecamatan_code=period.kecamatan)
-    own = _own(Report.objects.filter(pk__in=counted.values("report_id")), period)
+    own = _own(Report.objects.filter(pk__in=counted.values("report_id")), period).order_by()
     rows = _report_rows(fetch(own.values_list(*REPORT_COLUMNS)))
     seen = {row[0] for row in rows}
     last = TallyState.objects.filter(pk=1).values_list("last_report_id", flat=True).first() or 0
-    newer = [row for row in _report_rows(fetch(_own(Report.objects.filter(pk__gt=last), period)
+    newer = [row for row in _report_rows(fetch(_own(Report.objects.filter(pk__gt=last), period).order_by()
                                                .values_list(*REPORT_COLUMNS)))
              if row[0] not in seen]
-    return Scope(own.values("pk"), [row[0] for row in newer]), rows + newer
+    # The other tables are read through the tally's rows alone (no lookup of each report's wide row to
+    # check it again): a superset of ``rows`` when the tally lags a change, narrowed by ``_load``.
+    return Scope(counted.values("report_id"), [row[0] for row in newer]), rows + newer
 
 
 def _report_rows(rows: Iterable[tuple[Any, ...]]) -> list[tuple[Any, ...]]:
@@ -242,16 +247,19 @@ def _load(scope: Scope, report_rows: list[tuple[Any, ...]], units: UnitMap) -> l
     place_unknown: set[int] = set()
     first_event: dict[int, datetime.datetime] = {}
     for part in (scope, outside):
-        for row in part.rows(Victim.objects.all(), *VICTIM_FIELDS):
+        # The scope's rows of reports not loaded (another authority, or moved since the tally's last run)
+        # are left out: those a case needs come from ``outside``.
+        keep = columns if part is scope else None
+        for row in part.rows(Victim.objects.all(), *VICTIM_FIELDS, keep=keep):
             victims[row[0]].append(dict(zip(VICTIM_FIELDS, row, strict=True)))
-        for row in part.rows(Perpetrator.objects.all(), *PERPETRATOR_FIELDS):
+        for row in part.rows(Perpetrator.objects.all(), *PERPETRATOR_FIELDS, keep=keep):
             perpetrators[row[0]].append(dict(zip(PERPETRATOR_FIELDS, row, strict=True)))
-        for report_id, kind in part.rows(ReportViolence.objects.all(), "report_id", "violence_type"):
+        for report_id, kind in part.rows(ReportViolence.objects.all(), "report_id", "violence_type", keep=keep):
             violence[report_id].add(kind)
-        for report_id, form in part.rows(ReportSexualForm.objects.all(), "report_id", "form"):
+        for report_id, form in part.rows(ReportSexualForm.objects.all(), "report_id", "form", keep=keep):
             forms[report_id].add(form)
         for report_id, place, when in part.rows(ChronologyEvent.objects.filter(is_current=True),
-                                                "report_id", "place", "when"):
+                                                "report_id", "place", "when", keep=keep):
             if place:
                 places[report_id].add(place)
             else:  # not given: "belum dicatat", listed as missing

@@ -290,6 +290,24 @@ class SimfoniPerCaseTests(SigapTestCase):
         self.assertEqual(len(simfoni.perpetrator_rows(cases)), 2)
 
 
+    def test_a_linked_report_of_another_authority_in_the_same_month_gives_its_victims_once(self) -> None:
+        if not d.cases_installed():
+            self.skipTest("needs case management")
+        from sigap.cases import actions
+        from sigap.intake.tests.factories import adult_victim, create_report
+
+        first = create_report(self.operator).report
+        second = create_report(self.operator, victims=[adult_victim(name="Ani Lain")]).report
+        actions.open_case([first, second], by=self.operator)
+        Report.objects.filter(pk=second.pk).update(authority=Authority.OTHER)
+        tally.mark_reports([second.pk])
+        tally.run()
+        month = timezone.localtime(first.received_at).strftime("%Y-%m")
+        cases = simfoni.load_period(Period(month, month))
+        self.assertEqual([c.registration_number for c in cases], [first.registration_number])
+        self.assertEqual(len(cases[0].victims), 2)  # each victim once, though the second report is in the month
+        self.assertEqual(len(simfoni.rows(cases)), 2)
+
     def test_a_victim_who_turned_18_after_the_incident_is_counted_as_a_child(self) -> None:
         import datetime
 
