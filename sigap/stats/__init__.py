@@ -70,10 +70,14 @@ with an index on ``received_at``. A run:
    thousand reports, batched across cells) and rewrites their rows and their
    months' all-kecamatan rows in short transactions;
 4. rewrites the small tables: outreach counts and the open-work snapshot, and
-   recounts the contact log from every contact (one pass over the contacts in
-   caller order and one in report order; only the rows that changed are
-   written). Contacts are not tied to the change markers above, so they need
-   no counting-version bump: every run recounts them.
+   recounts the contact log's months that changed: those of contacts recorded
+   since the last run (``TallyState.last_contact_id``) and of the changed
+   reports' contacts, with the months of every other contact of the same
+   callers and reports (whose previous or next contact they are); only rows
+   that differ are written. A full run (and ``manage.py seed`` at its end)
+   recounts every contact; so does the first run after this was installed
+   (``last_contact_id`` 0). A contact edited in place (scrubbed) is caught by
+   the weekly full recount.
 
 A lease on ``TallyState`` keeps two runs from overlapping. ``TallyState.counting_version``
 records what the stored counts mean; a run that finds an older meaning than

@@ -39,8 +39,8 @@ from django.utils.translation import gettext as _
 from sigap.intake.codes import ContactOutcome, HeardFrom
 from sigap.intake.models import Contact
 from sigap.stats import dimensions as d
-from sigap.stats.forms import Period
-from sigap.stats.models import ALL_KECAMATAN, MonthlyCount
+from sigap.stats.forms import Period, month_bounds
+from sigap.stats.models import ALL_KECAMATAN, MonthlyCount, TallyState
 
 FETCH = 10_000
 CountKey = tuple[str, str, str, str]  # (month, kecamatan, dimension, value)
@@ -140,26 +140,30 @@ def _stream(queryset: QuerySet[Any]) -> Iterator[tuple[Any, ...]]:
             yield from rows
 
 
-def count_all() -> dict[CountKey, int]:
-    """Every contact count, per (month, kecamatan, dimension, value), from all contacts."""
+# started_at, outcome, heard_from, caller index, report id, own kecamatan, report's kecamatan, pk
+COLUMNS = ("started_at", "outcome", "heard_from", "caller_phone_index", "report_id", "kecamatan_code",
+           "report__kecamatan_code", "pk")
+
+
+def _count(by_caller: Iterator[tuple[Any, ...]], by_report: Iterator[tuple[Any, ...]],
+           months: set[str] | None = None) -> dict[CountKey, int]:
+    """The counts of the contacts given twice: in (caller, time) order and, those tied to a report, in
+    (report, time) order; each caller's and report's contacts all given. ``months``: only those months' rows."""
     month_of = _MonthOf()
     counts: dict[CountKey, int] = defaultdict(int)
-    everything = Contact.objects.order_by()
     # Additive counts, and each caller's contacts in order: who called more than once.
     last_caller: Any = None
     state: dict[str, tuple[str, str]] = {}  # scope -> (month before the previous contact, previous contact's month)
-    for started, outcome, heard, caller, report_id, own, report_kecamatan in _stream(
-        everything.order_by("caller_phone_index", "started_at", "pk").values_list(
-            "started_at", "outcome", "heard_from", "caller_phone_index", "report_id", "kecamatan_code",
-            "report__kecamatan_code")
-    ):
+    for started, outcome, heard, caller, report_id, own, report_kecamatan, _pk in by_caller:
         month = month_of(started)
         kecamatan = own or report_kecamatan or ""
-        for scope in (ALL_KECAMATAN, kecamatan):
-            counts[(month, scope, d.CONTACT_OUTCOME, outcome)] += 1
-            counts[(month, scope, d.CONTACT_HEARD_FROM, heard or "")] += 1
-            if report_id is not None:
-                counts[(month, scope, d.CONTACT_WITH_REPORT, "")] += 1
+        counted = months is None or month in months
+        if counted:
+            for scope in (ALL_KECAMATAN, kecamatan):
+                counts[(month, scope, d.CONTACT_OUTCOME, outcome)] += 1
+                counts[(month, scope, d.CONTACT_HEARD_FROM, heard or "")] += 1
+                if report_id is not None:
+                    counts[(month, scope, d.CONTACT_WITH_REPORT, "")] += 1
         if not caller:
             continue
         if caller != last_caller:
@@ -168,48 +172,115 @@ def count_all() -> dict[CountKey, int]:
             before = state.get(scope)
             if before is not None:
                 earlier, previous = before
-                counts[(previous, scope, d.CONTACT_REPEAT, f"{earlier}|{month}")] += 1
+                if months is None or previous in months:
+                    counts[(previous, scope, d.CONTACT_REPEAT, f"{earlier}|{month}")] += 1
                 state[scope] = (previous, month)
             else:
                 state[scope] = ("", month)
     # Each report's months with contacts, in order.
     last_report: Any = None
-    months: dict[str, str] = {}  # scope -> the last month seen
-    for started, report_id, own, report_kecamatan in _stream(
-        everything.filter(report__isnull=False).order_by("report_id", "started_at", "pk").values_list(
-            "started_at", "report_id", "kecamatan_code", "report__kecamatan_code")
-    ):
+    seen: dict[str, str] = {}  # scope -> the last month seen
+    for started, _outcome, _heard, _caller, report_id, own, report_kecamatan, _pk in by_report:
         month = month_of(started)
         kecamatan = own or report_kecamatan or ""
         if report_id != last_report:
-            last_report, months = report_id, {}
+            last_report, seen = report_id, {}
         for scope in (ALL_KECAMATAN, kecamatan):
-            previous = months.get(scope, "")
+            previous = seen.get(scope, "")
             if previous != month:
-                counts[(month, scope, d.CONTACT_REPORTS, previous)] += 1
-                months[scope] = month
+                if months is None or month in months:
+                    counts[(month, scope, d.CONTACT_REPORTS, previous)] += 1
+                seen[scope] = month
     return counts
 
 
-def refresh() -> int:
-    """Bring the contact rows of ``MonthlyCount`` in line with the contacts; the number of rows changed."""
-    counts = count_all()
+def count_all() -> dict[CountKey, int]:
+    """Every contact count, per (month, kecamatan, dimension, value), from all contacts."""
+    everything = Contact.objects.order_by()
+    return _count(
+        _stream(everything.order_by("caller_phone_index", "started_at", "pk").values_list(*COLUMNS)),
+        _stream(everything.filter(report__isnull=False).order_by("report_id", "started_at", "pk")
+                .values_list(*COLUMNS)),
+    )
+
+
+def _related(rows: dict[int, tuple[Any, ...]]) -> None:
+    """Add to ``rows`` (by pk) every contact of the callers and reports of the contacts in it."""
+    callers = sorted({row[3] for row in rows.values() if row[3]})
+    reports = sorted({row[4] for row in rows.values() if row[4] is not None})
+    for field, values in (("caller_phone_index", callers), ("report_id", reports)):
+        for i in range(0, len(values), 500):
+            for row in _stream(Contact.objects.order_by().filter(**{f"{field}__in": values[i : i + 500]})
+                               .values_list(*COLUMNS)):
+                rows[row[7]] = row
+
+
+def count_months(months: set[str]) -> dict[CountKey, int]:
+    """The rows of these months only, from their contacts and every other contact of the same callers and reports."""
+    rows: dict[int, tuple[Any, ...]] = {}
+    for month in sorted(months):
+        start, end = month_bounds(month)
+        for row in _stream(Contact.objects.order_by().filter(started_at__gte=start, started_at__lt=end)
+                           .values_list(*COLUMNS)):
+            rows[row[7]] = row
+    _related(rows)
+    by_caller = sorted(rows.values(), key=lambda row: (row[3], row[0], row[7]))
+    by_report = sorted((row for row in rows.values() if row[4] is not None), key=lambda row: (row[4], row[0], row[7]))
+    return _count(iter(by_caller), iter(by_report), months)
+
+
+def changed_months(after_id: int, reports: set[int]) -> set[str]:
+    """The months whose rows new contacts (id above ``after_id``) and changed reports can touch: theirs, and
+    those of every other contact of the same callers and reports (whose previous or next contact they are)."""
+    rows: dict[int, tuple[Any, ...]] = {}
+    for row in _stream(Contact.objects.order_by().filter(pk__gt=after_id).values_list(*COLUMNS)):
+        rows[row[7]] = row
+    ids = sorted(reports)
+    for i in range(0, len(ids), 500):
+        for row in _stream(Contact.objects.order_by().filter(report_id__in=ids[i : i + 500]).values_list(*COLUMNS)):
+            rows[row[7]] = row
+    if not rows:
+        return set()
+    _related(rows)
+    month_of = _MonthOf()
+    return {month_of(row[0]) for row in rows.values()}
+
+
+def refresh(*, reports: set[int] | None = None, full: bool = True) -> int:
+    """Bring the contact rows of ``MonthlyCount`` in line with the contacts; the number of rows changed.
+
+    ``full``: recount every month. Otherwise only the months that contacts recorded since the last
+    run (``TallyState.last_contact_id``) and contacts of the changed ``reports`` can touch; a change
+    no marker names (a contact's own edit) is caught by the weekly full recount.
+    """
+    state = TallyState.objects.get_or_create(pk=1)[0]
+    last = Contact.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
+    months: set[str] | None = None
+    if not full and state.last_contact_id:
+        months = changed_months(state.last_contact_id, reports or set())
+        counts = count_months(months) if months else {}
+    else:
+        counts = count_all()
+    existing_rows = MonthlyCount.objects.filter(dimension__in=d.CONTACT_DIMENSIONS)
+    if months is not None:
+        existing_rows = existing_rows.filter(month__in=sorted(months))
     existing = {
         (month, kecamatan, dimension, value): (pk, n)
-        for pk, month, kecamatan, dimension, value, n in MonthlyCount.objects.filter(
-            dimension__in=d.CONTACT_DIMENSIONS).values_list("pk", "month", "kecamatan_code", "dimension", "value", "n")
-    }
+        for pk, month, kecamatan, dimension, value, n in existing_rows.values_list(
+            "pk", "month", "kecamatan_code", "dimension", "value", "n")
+    } if months is None or months else {}
     stale = [pk for key, (pk, _n) in existing.items() if key not in counts]
     changed = [(pk, counts[key]) for key, (pk, n) in existing.items() if key in counts and counts[key] != n]
     new = [MonthlyCount(month=month, kecamatan_code=kecamatan, dimension=dimension, value=value, n=n)
            for (month, kecamatan, dimension, value), n in counts.items() if (month, kecamatan, dimension, value)
            not in existing]
     with transaction.atomic():
-        for i in range(0, len(stale), 1000):
-            MonthlyCount.objects.filter(pk__in=stale[i : i + 1000]).delete()
+        for i in range(0, len(stale), 500):
+            MonthlyCount.objects.filter(pk__in=stale[i : i + 500]).delete()
         for pk, n in changed:
             MonthlyCount.objects.filter(pk=pk).update(n=n)
         MonthlyCount.objects.bulk_create(new, batch_size=1000)
+        TallyState.objects.filter(pk=1).update(last_contact_id=max(last, state.last_contact_id))
     return len(stale) + len(changed) + len(new)
 
 

@@ -107,6 +107,8 @@ class TallyState(models.Model):
     id = models.PositiveSmallIntegerField(primary_key=True, default=1)
     last_report_id = models.BigIntegerField(default=0)
     last_audit_seq = models.BigIntegerField(default=0)
+    # The newest contact counted (``contacts.refresh``); 0: the contact log was never counted.
+    last_contact_id = models.BigIntegerField(default=0)
     deadlines_checked_at = models.DateTimeField(null=True, blank=True)
     last_run_at = models.DateTimeField(null=True, blank=True)
     last_run_seconds = models.FloatField(null=True, blank=True)

@@ -711,7 +711,7 @@ def run(*, full: bool = False, now: datetime.datetime | None = None) -> RunResul
             )
         recount(cells, now)
         refresh_outreach()
-        contacts.refresh()
+        contacts.refresh(reports=dirty, full=full)
         refresh_current(now)
         seconds = time.perf_counter() - started
         with transaction.atomic():

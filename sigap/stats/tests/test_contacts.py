@@ -15,7 +15,9 @@ from sigap.intake.models import Contact, Report
 from sigap.intake.tests.factories import create_report
 from sigap.lib.testing import SigapTestCase
 from sigap.stats import contacts, tally
+from sigap.stats import dimensions as d
 from sigap.stats.forms import Period, shift_month, this_month
+from sigap.stats.models import MonthlyCount
 
 KEC_A, KEC_B = "18.11.01", "18.11.02"
 
@@ -108,17 +110,48 @@ class ContactTallyTests(SigapTestCase):
         whole = contacts.figures(Period(self.months[0], self.months[-1]))
         self.assertEqual((whole.total, whole.repeat_callers, whole.reports), (14, 4, 2))
 
-    def test_a_change_to_a_contact_is_counted_on_the_next_run(self) -> None:
+    def assert_all_periods_match(self) -> None:
+        for start, end in itertools.combinations_with_replacement(self.months, 2):
+            for kecamatan in ("", KEC_A, KEC_B):
+                period = Period(start, end, kecamatan)
+                with self.subTest(start=start, end=end, kecamatan=kecamatan):
+                    self.assertEqual(contacts.figures(period), independent(period))
+
+    def stored(self) -> dict[tuple[str, str, str, str], int]:
+        return {(m, k, dim, v): n for m, k, dim, v, n in MonthlyCount.objects.filter(
+            dimension__in=d.CONTACT_DIMENSIONS).values_list("month", "kecamatan_code", "dimension", "value", "n")}
+
+    def test_new_contacts_and_changed_reports_are_counted_on_the_next_run(self) -> None:
+        m0, m1, _m2, m3 = self.months
+        report_b = Report.objects.get(kecamatan_code=KEC_B)
+        Contact.objects.create(channel="telepon", started_at=_first_day(m1, 9), operator=self.operator,
+                               caller_phone_index="idx-b", outcome="tindak_lanjut", report=report_b)
+        tally.run()
+        # A late entry for a caller of three months ago: its next contact's "previous month" changes.
+        Contact.objects.create(channel="telepon", started_at=_first_day(m0, 3), operator=self.operator,
+                               caller_phone_index="idx-rep", outcome="informasi")
+        # A new caller this month.
+        Contact.objects.create(channel="telepon", started_at=_first_day(m3, 2), operator=self.operator,
+                               caller_phone_index="idx-new", outcome="informasi", kecamatan_code=KEC_A)
+        # A report moved to another kecamatan: its contacts without their own kecamatan move with it.
+        Report.objects.filter(pk=report_b.pk).update(kecamatan_code=KEC_A)
+        tally.mark_reports([report_b.pk])
+        result = tally.run()
+        assert result is not None and not result.full
+        self.assertEqual(self.stored(), {k: n for k, n in contacts.count_all().items() if n})
+        self.assert_all_periods_match()
+
+    def test_a_contact_scrubbed_or_edited_in_place_is_counted_by_the_full_recount(self) -> None:
         tally.run()
         month = self.months[1]
         before = contacts.figures(Period(month, month))
         Contact.objects.filter(caller_phone_index="idx-many").update(caller_phone_index="")  # scrubbed
-        Contact.objects.filter(caller_phone_index="idx-across").delete()
-        tally.run()
+        Contact.objects.filter(caller_phone_index="idx-across").update(outcome="diam_iseng_salah")
+        tally.run(full=True)
         after = contacts.figures(Period(month, month))
-        self.assertEqual(after, independent(Period(month, month)))
         self.assertEqual(before.repeat_callers - after.repeat_callers, 1)
-        self.assertEqual(before.total - after.total, 1)
+        self.assertEqual(after.silent - before.silent, 1)
+        self.assert_all_periods_match()
 
     def test_the_dashboard_shows_the_tallied_counts(self) -> None:
         tally.run()
