@@ -250,8 +250,9 @@ def refresh(*, reports: set[int] | None = None, full: bool = True) -> int:
     """Bring the contact rows of ``MonthlyCount`` in line with the contacts; the number of rows changed.
 
     ``full``: recount every month. Otherwise only the months that contacts recorded since the last
-    run (``TallyState.last_contact_id``) and contacts of the changed ``reports`` can touch; a change
-    no marker names (a contact's own edit) is caught by the weekly full recount.
+    run (``TallyState.last_contact_id``) and contacts of ``reports`` (new, gone, or moved to another
+    kecamatan since the last run) can touch; a change no marker names (a contact's own edit) is
+    caught by the weekly full recount.
     """
     state = TallyState.objects.get_or_create(pk=1)[0]
     last = Contact.objects.order_by("-pk").values_list("pk", flat=True).first() or 0

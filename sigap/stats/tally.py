@@ -551,8 +551,13 @@ def _passed_deadlines(since: datetime.datetime | None, now: datetime.datetime) -
     )
 
 
-def _place(report_ids: set[int]) -> set[Cell]:
-    """Bring ``CountedReport`` up to date for these reports; the cells they were and are in."""
+def _place(report_ids: set[int], moved: set[int] | None = None) -> set[Cell]:
+    """Bring ``CountedReport`` up to date for these reports; the cells they were and are in.
+
+    ``moved`` receives the reports counted for the first time, gone, or now in another kecamatan: the
+    ones whose contacts may count differently (a contact without a kecamatan of its own takes its report's).
+    """
+    moved = set() if moved is None else moved
     cells: set[Cell] = set()
     ids = sorted(report_ids)
     for chunk in _chunks(ids, 2000):
@@ -570,6 +575,8 @@ def _place(report_ids: set[int]) -> set[Cell]:
         for pk, (month, kecamatan, received) in current.items():
             cells.add((month, kecamatan))
             old = stored.get(pk)
+            if old is None or old.kecamatan_code != kecamatan:
+                moved.add(pk)
             if old is not None:
                 cells.add((old.month, old.kecamatan_code))
                 if (old.month, old.kecamatan_code, old.received_at) == (month, kecamatan, received):
@@ -577,6 +584,7 @@ def _place(report_ids: set[int]) -> set[Cell]:
             changed.append(CountedReport(report_id=pk, month=month, kecamatan_code=kecamatan, received_at=received))
         for pk in gone:
             cells.add((stored[pk].month, stored[pk].kecamatan_code))
+            moved.add(pk)
         with transaction.atomic():
             if gone:
                 CountedReport.objects.filter(report_id__in=gone).delete()
@@ -700,7 +708,8 @@ def run(*, full: bool = False, now: datetime.datetime | None = None) -> RunResul
             dirty |= _passed_deadlines(state.deadlines_checked_at, now)
             # A change to any report of a case changes what its home report counts.
             dirty = siblings(dirty)
-        cells = _place(dirty)
+        moved: set[int] = set()
+        cells = _place(dirty, moved)
         if full:
             # Cells that hold counts but no longer any report are emptied too.
             cells |= set(
@@ -711,7 +720,7 @@ def run(*, full: bool = False, now: datetime.datetime | None = None) -> RunResul
             )
         recount(cells, now)
         refresh_outreach()
-        contacts.refresh(reports=dirty, full=full)
+        contacts.refresh(reports=moved, full=full)
         refresh_current(now)
         seconds = time.perf_counter() - started
         with transaction.atomic():

@@ -141,6 +141,21 @@ class ContactTallyTests(SigapTestCase):
         self.assertEqual(self.stored(), {k: n for k, n in contacts.count_all().items() if n})
         self.assert_all_periods_match()
 
+    def test_an_earlier_contact_tied_to_a_new_report_is_counted_on_the_next_run(self) -> None:
+        m1 = self.months[1]
+        call = Contact.objects.create(channel="telepon", started_at=_first_day(m1, 15), operator=self.operator,
+                                      caller_phone_index="idx-later", outcome="laporan_baru")
+        tally.run()
+        before = contacts.figures(Period(m1, m1, KEC_A))
+        report = create_report(self.operator).report  # as intake does when a report is filed from a contact
+        Contact.objects.filter(pk=call.pk).update(report=report)
+        result = tally.run()
+        assert result is not None and not result.full
+        after = contacts.figures(Period(m1, m1, KEC_A))
+        self.assertEqual((after.total - before.total, after.with_report - before.with_report), (1, 1))
+        self.assertEqual(self.stored(), {k: n for k, n in contacts.count_all().items() if n})
+        self.assert_all_periods_match()
+
     def test_a_contact_scrubbed_or_edited_in_place_is_counted_by_the_full_recount(self) -> None:
         tally.run()
         month = self.months[1]
