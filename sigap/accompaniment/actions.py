@@ -243,7 +243,8 @@ def counselling_sessions(case: Case) -> int:
 
 
 def appointments_for(user: Any, *, start: datetime.datetime, end: datetime.datetime) -> Any:
-    """The user's appointments between two times, on cases they may see (the case worker's calendar)."""
+    """The appointments the user attends between two times (the case worker's calendar and "Hari ini"), also
+    on a colleague's case (``Appointment.objects.visible_to``)."""
     return (Appointment.objects.visible_to(user).filter(worker=user, starts_at__gte=start, starts_at__lt=end)
             .select_related("case", "partner").order_by("starts_at", "id"))
 
@@ -622,7 +623,8 @@ _RESTITUTION_FIELDS: dict[str, tuple[str, str, bool]] = {
 def update_restitution(restitution: Restitution, *, by: Any, status: str, on: datetime.date, amount: Any = None,
                        note: str = "", request: HttpRequest | None = None,
                        now: datetime.datetime | None = None) -> Restitution:
-    """Move restitution along: assessed by LPSK, ordered by the court, paid, or compensated by the state."""
+    """Move restitution along: assessed by LPSK, ordered by the court, paid, compensated by the state, or refused
+    (``refused_on``: the date of the refusal)."""
     now = _now(now)
     if on is None or on > timezone.localdate(now):
         raise CaseActionError(_("Tanggal tidak boleh kosong atau di masa depan."), "on")
@@ -636,6 +638,8 @@ def update_restitution(restitution: Restitution, *, by: Any, status: str, on: da
             amount_field, date_field, required = fields
             setattr(restitution, amount_field, _amount(amount, "amount", required))
             setattr(restitution, date_field, on)
+        if status == RestitutionStatus.REFUSED:
+            restitution.refused_on = on  # counted in the period of this date like every other step
         restitution.status = status
         if _text(note):
             restitution.note = _text(note)

@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy
 from sigap.accompaniment import actions
 from sigap.accompaniment.codes import AppointmentStatus
 from sigap.accounts.roles import Perm, has_permission
+from sigap.cases.models import Case
 from sigap.core.home import Item, Section, register_sections
 
 
@@ -23,11 +24,15 @@ def sections(user: Any, now: datetime.datetime) -> list[Section]:
     if not has_permission(user, Perm.WORK_CASES):
         return []
     start = timezone.localtime(now).replace(hour=0, minute=0, second=0, microsecond=0)
-    today = actions.appointments_for(user, start=start, end=start + datetime.timedelta(days=1))
+    today = list(actions.appointments_for(user, start=start, end=start + datetime.timedelta(days=1)))
+    # An appointment on a colleague's case they attend: linked to their calendar, the case being closed to them.
+    open_cases = set(Case.objects.visible_to(user).filter(pk__in={a.case_id for a in today})
+                     .values_list("pk", flat=True)) if today else set()
     items = [
         Item(
             text=f"{timezone.localtime(a.starts_at):%H.%M} · {a.get_kind_display()} · {a.case.number}",
-            link=reverse("accompaniment:case", args=[a.case_id]),
+            link=(reverse("accompaniment:case", args=[a.case_id]) if a.case_id in open_cases
+                  else reverse("accompaniment:calendar")),
             note=str(a.get_status_display()),
             urgent=a.status == AppointmentStatus.SCHEDULED and a.starts_at < now,
         )

@@ -37,6 +37,20 @@ from sigap.vault.fields import EncryptedTextField
 USER = settings.AUTH_USER_MODEL
 
 
+class AppointmentQuerySet(CaseChildQuerySet):
+    def visible_to(self, user: Any) -> Any:
+        """With its case (``CaseChildQuerySet``), and to the worker who attends it: a colleague's case's hearing
+        they accompany shows on their own calendar and "Hari ini" (time, kind, case number), though the case
+        itself stays closed to them."""
+        from sigap.accounts.roles import Perm, has_permission
+        from sigap.cases.models import Case
+
+        with_case = Q(case__in=Case.objects.visible_to(user).values("pk"))
+        if getattr(user, "is_active", False) and has_permission(user, Perm.WORK_CASES):
+            return self.filter(with_case | Q(worker=user))
+        return self.filter(with_case)
+
+
 class Appointment(models.Model):
     """A date in the victim's accompaniment: where, who attends, escort/transport, and the outcome."""
 
@@ -61,7 +75,7 @@ class Appointment(models.Model):
     reminded_before_at = models.DateTimeField(null=True, blank=True)
     reminded_day_at = models.DateTimeField(null=True, blank=True)
 
-    objects = CaseChildQuerySet.as_manager()
+    objects = AppointmentQuerySet.as_manager()
 
     class Meta:
         ordering = ["starts_at", "id"]
@@ -69,6 +83,7 @@ class Appointment(models.Model):
             models.Index(fields=["worker", "starts_at"], name="appointment_worker"),
             models.Index(fields=["case", "starts_at"], name="appointment_case"),
             models.Index(fields=["starts_at"], condition=Q(status="terjadwal"), name="appointment_due"),
+            models.Index(fields=["kind", "starts_at"], name="appointment_kind"),  # statistics: hearings of a period
         ]
 
     def __str__(self) -> str:
@@ -147,7 +162,8 @@ class JusticeStep(models.Model):
 
     class Meta:
         ordering = ["on", "id"]
-        indexes = [models.Index(fields=["stage", "on"], name="justice_step_stage")]
+        indexes = [models.Index(fields=["stage", "on"], name="justice_step_stage"),
+                   models.Index(fields=["on"], name="justice_step_on")]  # statistics: steps of a period
 
     def __str__(self) -> str:
         return f"justice step {self.pk}"
@@ -170,6 +186,7 @@ class Protection(models.Model):
 
     class Meta:
         ordering = ["granted_at", "id"]
+        indexes = [models.Index(fields=["granted_at"], name="protection_granted_at")]  # statistics by period
 
     def __str__(self) -> str:
         return f"protection {self.pk}"
@@ -222,6 +239,10 @@ class LpskApplication(models.Model):
 
     class Meta:
         ordering = ["prepared_at", "id"]
+        indexes = [  # statistics: sent and decided in a period
+            models.Index(fields=["sent_at"], name="lpsk_sent_at"),
+            models.Index(fields=["decided_at"], name="lpsk_decided_at"),
+        ]
 
     def __str__(self) -> str:
         return f"lpsk application {self.pk}"
@@ -244,6 +265,7 @@ class Restitution(models.Model):
     compensation_amount = models.PositiveBigIntegerField(_("kompensasi Dana Bantuan Korban (Rp)"), null=True,
                                                          blank=True)
     compensation_on = models.DateField(null=True, blank=True)
+    refused_on = models.DateField(_("tanggal tidak dikabulkan"), null=True, blank=True)
     note = EncryptedTextField(_("catatan"), null=True, blank=True)
     updated_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
     updated_at = models.DateTimeField(default=timezone.now)
@@ -252,7 +274,16 @@ class Restitution(models.Model):
 
     class Meta:
         ordering = ["requested_on", "id"]
-        indexes = [models.Index(fields=["status", "requested_on"], name="restitution_status")]
+        # Statistics count each step in the period of its own date (``reporting.figures``): one index per date.
+        indexes = [
+            models.Index(fields=["status", "requested_on"], name="restitution_status"),
+            models.Index(fields=["requested_on"], name="restitution_requested_on"),
+            models.Index(fields=["assessed_on"], name="restitution_assessed_on"),
+            models.Index(fields=["ordered_on"], name="restitution_ordered_on"),
+            models.Index(fields=["paid_on"], name="restitution_paid_on"),
+            models.Index(fields=["compensation_on"], name="restitution_compensation_on"),
+            models.Index(fields=["refused_on"], name="restitution_refused_on"),
+        ]
 
     def __str__(self) -> str:
         return f"restitution {self.pk}"

@@ -113,5 +113,10 @@ def figures(start: datetime.date, end: datetime.date, kecamatan: str = "") -> Fi
         row = restitution.filter(**{f"{day}__gte": start, f"{day}__lt": end}).aggregate(
             n=Count("case", distinct=True), total=Sum(amount))
         out.restitution.append(Row(label, int(row["n"] or 0), int(row["total"] or 0)))
+    # Refused in the period: the rupiah are what had been asked for.
+    row = restitution.filter(refused_on__gte=start, refused_on__lt=end).aggregate(
+        n=Count("case", distinct=True), total=Sum("requested_amount"))
+    out.restitution.append(Row(_("Restitusi tidak dikabulkan (jumlah diajukan)"), int(row["n"] or 0),
+                               int(row["total"] or 0)))
     return out
 

@@ -277,27 +277,38 @@ def _calendar(request: HttpRequest, appointments: Any, template: str, context: d
     now = timezone.now()
     today = timezone.localdate(now)
     month, refused = monthgrid.month_from_query(request.GET, today)
-    grid = monthgrid.build(month, monthgrid.in_month(appointments, month), today)
+    shown = list(monthgrid.in_month(appointments, month))
+    grid = monthgrid.build(month, shown, today)
     upcoming = (appointments.filter(starts_at__gte=now, status=AppointmentStatus.SCHEDULED)
                 .order_by("starts_at", "id").first())
     start, end = month.bounds()
     context.update({
         "grid": grid, "scheduled": AppointmentStatus.SCHEDULED, "now": now, "param": monthgrid.PARAM,
         "month_refused": refused,
+        # An appointment on a colleague's case the viewer attends shows without a link to the closed case.
+        "open_cases": _visible_cases(request.user, {a.case_id for a in shown} | set(context.get("case_ids", ()))),
         "upcoming": upcoming if upcoming is not None and not start <= upcoming.starts_at < end else None,
         "upcoming_month": monthgrid.Month.of(timezone.localdate(upcoming.starts_at)) if upcoming else None,
     })
     return render(request, template, context, status=400 if refused else 200)
 
 
+def _visible_cases(user: Any, case_ids: set[int]) -> set[int]:
+    if not case_ids:
+        return set()
+    return set(Case.objects.visible_to(user).filter(pk__in=case_ids).values_list("pk", flat=True))
+
+
 def _worker_calendar(request: HttpRequest, worker: Any) -> HttpResponse:
     mine = Appointment.objects.visible_to(request.user).filter(worker=worker)
+    # Past appointments still without an outcome: the worker records them from the case.
+    unrecorded = list(mine.filter(starts_at__lt=timezone.now(), status=AppointmentStatus.SCHEDULED)
+                      .select_related("case").order_by("starts_at", "id")[:50])
     return _calendar(request, mine, "accompaniment/calendar.html", {
         "worker": worker,
         "own": worker.pk == request.user.pk,
-        # Past appointments still without an outcome: the worker records them from the case.
-        "unrecorded": list(mine.filter(starts_at__lt=timezone.now(), status=AppointmentStatus.SCHEDULED)
-                           .select_related("case").order_by("starts_at", "id")[:50]),
+        "unrecorded": unrecorded,
+        "case_ids": {a.case_id for a in unrecorded},
         "workers": workers() if has_permission(request.user, Perm.VIEW_ALL_CASES) else [],
     })
 

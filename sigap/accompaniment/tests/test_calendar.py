@@ -201,3 +201,28 @@ class MonthGridTests(SigapTestCase):
         for day in range(2, 20):
             self.schedule(case, "konseling", at(2026, 7, day), partner=None)
         self.assertEqual(queries(), one)
+
+    def test_a_worker_attending_a_colleagues_case_sees_it_on_their_own_calendar_and_today(self) -> None:
+        case = plain_case(self)  # assigned to the first case worker
+        today = timezone.localtime()
+        when = today.replace(hour=23, minute=0, second=0, microsecond=0)
+        self.schedule(case, "sidang", when, worker=self.other_worker, place="Ruang Sidang Rahasia")
+        month = f"?bulan={when:%Y-%m}"
+        for url in (reverse("accompaniment:calendar") + month,
+                    reverse("accompaniment:worker_calendar", args=[self.other_worker.pk]) + month):
+            grid = self.grid(self.other_worker, url)
+            self.assertIn("Sidang pengadilan", grid)
+            self.assertIn(case.number, grid)
+            self.assertIn("kasus rekan", grid)
+            self.assertNotIn(reverse("accompaniment:case", args=[case.pk]), grid)  # the case stays closed
+            self.assertNotIn("Ruang Sidang Rahasia", grid)
+        self.page(self.other_worker, reverse("accompaniment:case", args=[case.pk]), 404)
+        home = self.page(self.other_worker, reverse("core:staff_home"))
+        self.assertIn(f"23.00 · Sidang pengadilan · {case.number}", home)
+        # The assigned worker still sees it on the case's calendar, with a link; a third worker nowhere.
+        self.assertIn(reverse("accompaniment:case", args=[case.pk]),
+                      self.grid(self.manager, reverse("accompaniment:worker_calendar",
+                                                      args=[self.other_worker.pk]) + month))
+        third = create_user(Role.CASE_WORKER, "pendamping-c")
+        self.assertNotIn(case.number, self.grid(third, reverse("accompaniment:calendar") + month))
+        self.assertNotIn(case.number, self.page(third, reverse("core:staff_home")))

@@ -83,6 +83,21 @@ class ReportingFiguresTests(SigapTestCase):
         year = reporting.figures(*months("2026-01", "2026-12"))
         self.assertEqual(rows(year.justice)["Laporan polisi"], (2, None))  # cases, not steps
 
+    def test_a_refused_restitution_keeps_its_date_is_shown_and_counts_in_that_month(self) -> None:
+        refused = actions.request_restitution(self.second, by=self.case_worker, requested_on=datetime.date(2026, 3, 1),
+                                              amount=20_000_000)
+        actions.update_restitution(refused, by=self.case_worker, status="tidak_dikabulkan",
+                                   on=datetime.date(2026, 5, 14))
+        refused.refresh_from_db()
+        self.assertEqual(refused.refused_on, datetime.date(2026, 5, 14))
+        label = "Restitusi tidak dikabulkan (jumlah diajukan)"
+        self.assertEqual(rows(reporting.figures(*months("2026-05", "2026-05")).restitution)[label], (1, 20_000_000))
+        self.assertEqual(rows(reporting.figures(*months("2026-03", "2026-04")).restitution)[label], (0, 0))
+        page = self.login(self.case_worker).get(reverse("accompaniment:case", args=[self.second.pk]))
+        self.assertContains(page, "tidak dikabulkan 14-05-2026")
+        text = pdftext.pdf_text(monthly.render_pdf("2026-05"))
+        self.assertIn("Restitusi tidak dikabulkan (jumlah diajukan) 1 20.000.000", text)
+
     def test_a_kecamatan_counts_only_its_own_cases(self) -> None:
         start, end = months("2026-03", "2026-05")
         self.assertEqual(rows(reporting.figures(start, end, self.first.kecamatan_code).justice)["Laporan polisi"],
