@@ -56,7 +56,8 @@ def _hotline(user: Any, now: datetime.datetime) -> list[Section]:
     )
     total = waiting_alerts.count() if len(reports.items) == SHOWN else len(reports.items)
     reports.count = total or None
-    chats = Conversation.objects.visible_to(user).open().filter(waiting_since__isnull=False)
+    # The person on duty also sees, by reference only, the untaken conversations their alerts sent them.
+    chats = Conversation.objects.visible_to(user, on_duty=True).open().filter(waiting_since__isnull=False)
     from django.conf import settings
 
     limit = datetime.timedelta(minutes=settings.SIGAP_CHAT_RESPONSE_MINUTES)

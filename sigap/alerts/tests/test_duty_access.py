@@ -131,9 +131,15 @@ class ConversationOnDutyTests(DutyAccessCase):
             self.assertEqual(client.get(self.detail).status_code, 404, user.username)
             self.assertEqual(client.post(self.take).status_code, 404, user.username)
 
-    def test_the_inbox_list_stays_need_to_know(self) -> None:
-        response = self.login(self.case_worker).get(reverse("conversations:inbox"))
-        self.assertNotContains(response, self.detail)
+    def test_the_inbox_list_stays_need_to_know_but_today_lists_it_by_reference(self) -> None:
+        client = self.login(self.case_worker)
+        self.assertNotContains(client.get(reverse("conversations:inbox")), self.detail)
+        home = client.get(reverse("core:staff_home"))
+        self.assertContains(home, f"#{self.conversation.pk} · belum diambil")
+        self.assertContains(home, self.detail)
+        self.assertNotContains(home, BODY)
+        self.off_shift()
+        self.assertNotContains(client.get(reverse("core:staff_home")), self.detail)
 
 
 class ReportOnDutyTests(DutyAccessCase):
