@@ -127,3 +127,23 @@ class ReportingFiguresTests(SigapTestCase):
         self.assertIn("Persidangan 1", text)
         self.assertIn("Restitusi dibayar pelaku 0 0", text)  # paid in May, not in April
         self.assertNotIn(self.first.number, text)
+
+
+class RefusalDateMigrationTests(SigapTestCase):
+    def test_a_restitution_refused_before_the_date_was_kept_gets_the_local_day_of_its_last_update(self) -> None:
+        import importlib
+
+        from django.apps import apps
+
+        from sigap.accompaniment.models import Restitution
+
+        step = importlib.import_module("sigap.accompaniment.migrations.0002_restitution_refused_on_statistics_indexes")
+        case = plain_case(self)
+        refused = actions.request_restitution(case, by=self.case_worker, requested_on=datetime.date(2026, 3, 1))
+        still_open = actions.request_restitution(case, by=self.case_worker, requested_on=datetime.date(2026, 3, 2))
+        # 20:30 UTC on 4 May is already 5 May in Jakarta.
+        Restitution.objects.filter(pk=refused.pk).update(
+            status="tidak_dikabulkan", updated_at=datetime.datetime(2026, 5, 4, 20, 30, tzinfo=datetime.UTC))
+        step.date_refusals(apps, None)
+        self.assertEqual(Restitution.objects.get(pk=refused.pk).refused_on, datetime.date(2026, 5, 5))
+        self.assertIsNone(Restitution.objects.get(pk=still_open.pk).refused_on)
