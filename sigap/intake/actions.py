@@ -73,7 +73,7 @@ from sigap.intake.models import (
     VictimAmpkGroup,
     VictimDisability,
 )
-from sigap.intake.signals import report_filed, send_on_commit
+from sigap.intake.signals import report_filed, report_note_added, send_on_commit
 from sigap.intake.triage import PerpetratorFacts, TriageFacts, VictimFacts, assess, response_due
 from sigap.intake.validation import (
     ContactInput,
@@ -705,4 +705,6 @@ def add_note(report: Report, text: str, *, by: Any, request: HttpRequest | None 
     with transaction.atomic():
         note = ReportNote.objects.create(report=report, text=text, by=by, at=now or timezone.now())
         record("intake.report_note_added", actor=by, obj=note, request=request)
+        # After commit: the alerts app tells the case's worker, or the people on duty (nothing personal).
+        send_on_commit(report_note_added, sender=Report, report=report, by=by)
     return note

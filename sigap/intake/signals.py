@@ -7,6 +7,8 @@
   SMS sender opened a new conversation nobody has taken yet.
 * ``report_risk_raised(sender=Report, report=..., old_risk=..., new_risk=...)``:
   an amendment (``intake.amend``) raised a report's computed risk.
+* ``report_note_added(sender=Report, report=..., by=...)``: the one who submitted a
+  report (a village volunteer above all) added a note to it (``actions.add_note``).
 
 All are sent from ``transaction.on_commit``: a rolled-back change sends nothing.
 The alerts app (``sigap.alerts``) listens to them; a failing receiver is
@@ -26,6 +28,7 @@ logger = logging.getLogger("sigap.intake.signals")
 report_filed = Signal()
 conversation_started = Signal()
 report_risk_raised = Signal()
+report_note_added = Signal()
 
 
 def send_on_commit(signal: Signal, sender: Any, **kwargs: Any) -> None:

@@ -15,10 +15,18 @@ audit entry). What it covers:
   the case's ``amend_event`` does;
 * the reporter's details (name, phone, NIK, address: sealed under the identity
   key, also in the history, shown only through the vault's reveal) and relation;
+* a victim's types of disability, the accommodations it needs and a child victim's
+  AMPK groups (``victims.<n>.disability_types`` / ``.accommodations`` / ``.ampk_groups``,
+  lists of codes; a type makes the victim one with a disability, accommodations need
+  one, AMPK groups need a child at the incident; chosen groups replace SIGAP's suggestion);
 * the violence types and sexual-violence forms; the victim's condition and needs;
-  the consents.
+  the danger flags (``DANGER_FIELDS``: they feed triage); the safe contact
+  (``safe_times``, sealed and need-to-know like a victim's address; ``safe_channel``;
+  ``never_call_back``); the consents.
 
-Authority (kewenangan) is not amended here.
+Authority (kewenangan) is not amended here: staff decide it on the report
+(``actions.decide_authority``, with a reason; the amend page links to it); a corrected desa
+of a victim or an event re-suggests it (``authority.refresh``) unless staff decided.
 
 Who may amend (``may_amend``): before a case is opened, operators and the
 manager (view_reports); once the report is in a case, the case's assigned worker
@@ -53,16 +61,19 @@ from sigap.intake.amend.people import (
     _add_perpetrator,
     _add_victim,
     _check_after_recompute,
+    _check_disability,
     _remove_perpetrator,
     _remove_victim,
     _set_perpetrator,
     _set_victim,
+    _set_victim_list,
     _settle_ampk_groups,
     _write_people,
 )
 from sigap.intake.amend.records import _set_event, _set_reporter, _write_events
 from sigap.intake.amend.state import (
     CONSENT_FIELDS,
+    DANGER_FIELDS,
     EVENT_FIELDS,
     IDENTITY,
     PERPETRATOR_FIELDS,
@@ -71,14 +82,16 @@ from sigap.intake.amend.state import (
     REPORTER_FIELDS,
     VICTIM_DETAIL,
     VICTIM_FIELDS,
+    VICTIM_LIST_FIELDS,
     _Amending,
+    _choice_label,
     _field_label,
     _labels,
     text_problem,
     visibility,
 )
 from sigap.intake.authority import refresh as refresh_authority
-from sigap.intake.codes import RISK_ORDER, Risk, SexualViolenceForm, ViolenceType
+from sigap.intake.codes import RISK_ORDER, Risk, SafeChannel, SexualViolenceForm, ViolenceType
 from sigap.intake.models import Report, ReportAmendment, ReportSexualForm, ReportViolence, Victim
 from sigap.intake.signals import report_risk_raised, send_on_commit
 from sigap.intake.triage import PerpetratorFacts, TriageFacts, VictimFacts, assess, response_due
@@ -150,6 +163,7 @@ def amend_report(report: Report, changes: dict[str, Any], *, by: Any, reason: st
             state.errors["reason"] = str(text_problem(reason, 2000))
         for key, value in changes.items():
             _apply(state, str(key), value)
+        _check_disability(state)
         types = set(ReportViolence.objects.filter(report=locked).values_list("violence_type", flat=True))
         if ReportSexualForm.objects.filter(report=locked).exists() and ViolenceType.SEKSUAL not in types:
             state.errors.setdefault("sexual_violence_forms", _(
@@ -201,14 +215,20 @@ def _apply(state: _Amending, key: str, value: Any) -> None:
     elif parts[0] in ("victims", "perpetrators", "events") and len(parts) == 3 and parts[1].isascii() \
             and parts[1].isdigit() and len(parts[1]) < 4:
         position, field = int(parts[1]), parts[2]
-        if parts[0] == "victims" and field in (*VICTIM_FIELDS, "remove"):
+        if parts[0] == "victims" and field in (*VICTIM_FIELDS, *VICTIM_LIST_FIELDS, "remove"):
             victim = state.victims.get(position)
             if victim is None:
                 state.errors[key] = _("Korban ini tidak ada.")
+            elif field in VICTIM_LIST_FIELDS:
+                problem = _set_victim_list(state, victim, field, value)
+                if problem:
+                    state.errors[key] = problem
             elif field == "remove":
                 if value:
                     _remove_victim(state, victim)
             else:
+                if field == "disability" and bool(value) != victim.disability:
+                    state.disability_claims[victim.pk] = bool(value)
                 problem = _set_victim(victim, field, value, state.today, state.note, position)
                 if problem is None:
                     state.dirty_victims.add(victim.pk)
@@ -256,11 +276,32 @@ def _apply(state: _Amending, key: str, value: Any) -> None:
         if text != getattr(locked, key):
             state.note(key, _field_label(key), getattr(locked, key), text)
             setattr(locked, key, text)
-    elif key in CONSENT_FIELDS:
+    elif key in (*CONSENT_FIELDS, *DANGER_FIELDS, "never_call_back"):
+        if value is not None and not isinstance(value, bool | str):
+            state.errors[key] = _("Isian tidak sah.")
+            return
         flag = bool(value)
         if flag != getattr(locked, key):
             state.note(key, _field_label(key), getattr(locked, key), flag)
             setattr(locked, key, flag)
+    elif key == "safe_times":
+        problem = text_problem(value, 200)
+        if problem:
+            state.errors[key] = problem
+            return
+        text = (value or "").strip() or None
+        if text != locked.safe_times:
+            state.note(key, _field_label(key), locked.safe_times, text)
+            locked.safe_times = text
+    elif key == "safe_channel":
+        channel = value or ""
+        if not isinstance(channel, str) or (channel and channel not in SafeChannel.values):
+            state.errors[key] = _("Pilihan tidak dikenal.")
+            return
+        if channel != locked.safe_channel:
+            state.note(key, _field_label(key), _choice_label(SafeChannel, locked.safe_channel),
+                       _choice_label(SafeChannel, channel))
+            locked.safe_channel = channel
     else:
         state.errors[key] = _("Bagian ini tidak dapat diubah di sini.")
 

@@ -15,6 +15,7 @@ from sigap.intake.amend.state import (
     _choice_label,
     _desa_exists,
     _desa_name,
+    _labels,
     _parse_age,
     _parse_birth,
     text_problem,
@@ -22,6 +23,9 @@ from sigap.intake.amend.state import (
 from sigap.intake.ampk import suggest_ampk_groups
 from sigap.intake.codes import (
     CHILD_ONLY_SEXUAL_FORMS,
+    Accommodation,
+    AmpkGroup,
+    DisabilityType,
     Education,
     MaritalStatus,
     Occupation,
@@ -52,6 +56,8 @@ def _victim_label(position: int, field: str) -> str:
         "name": _("nama"), "birth_date": _("tanggal lahir"), "age": _("usia"), "sex": _("jenis kelamin"),
         "nik": _("NIK"), "address": _("alamat"), "desa": _("desa"), "education": _("pendidikan"),
         "occupation": _("pekerjaan"), "marital_status": _("status perkawinan"), "disability": _("disabilitas"),
+        "disability_types": _("ragam disabilitas"), "accommodations": _("akomodasi yang dibutuhkan"),
+        "ampk_groups": _("kelompok AMPK"),
     }
     return _("Korban %(n)d: %(field)s") % {"n": position + 1, "field": names[field]}
 
@@ -121,6 +127,8 @@ def _set_victim(victim: Victim, field: str, value: Any, today: datetime.date,
         victim.desa_id, victim.kecamatan_code = value, value.rsplit(".", 1)[0]
         return None
     if field == "disability":
+        if value is not None and not isinstance(value, bool | str):
+            return _("Isian tidak sah.")
         flag = bool(value)
         if flag == victim.disability:
             return ""
@@ -136,6 +144,69 @@ def _set_victim(victim: Victim, field: str, value: Any, today: datetime.date,
     note(key, label, _choice_label(choices, getattr(victim, field)), _choice_label(choices, new))
     setattr(victim, field, new)
     return None
+
+
+_LIST_MODELS: dict[str, tuple[Any, str, Any]] = {
+    "disability_types": (VictimDisability, "kind", DisabilityType),
+    "accommodations": (VictimAccommodation, "kind", Accommodation),
+    "ampk_groups": (VictimAmpkGroup, "group", AmpkGroup),
+}
+
+
+def _stored_codes(victim: Victim, field: str) -> set[str]:
+    model, column, _choices = _LIST_MODELS[field]
+    return set(model.objects.filter(victim=victim).values_list(column, flat=True))
+
+
+def _set_victim_list(state: _Amending, victim: Victim, field: str, value: Any) -> str | None:
+    """Ask for a victim's list of codes (VICTIM_LIST_FIELDS); written by ``_write_people`` after the checks.
+
+    Returns an error message, or None. Unknown or repeated codes, or anything but a list, are refused.
+    """
+    _model, _column, choices = _LIST_MODELS[field]
+    if value is None:
+        value = []
+    if not isinstance(value, list | tuple | set) or not all(isinstance(c, str) for c in value):
+        return _("Isian tidak sah.")
+    codes = set(value)
+    if len(codes) != len(list(value)) or not codes <= set(choices.values):
+        return _("Pilihan tidak dikenal.")
+    old = _stored_codes(victim, field)
+    if codes != old:
+        state.victim_lists.setdefault(victim.pk, {})[field] = codes
+        state.note(f"victims.{victim.position}.{field}", _victim_label(victim.position, field),
+                   _labels(choices, old), _labels(choices, codes))
+    return None
+
+
+def _check_disability(state: _Amending) -> None:
+    """Types of disability make a victim one with a disability (as at intake); accommodations need one.
+
+    Ticking a type with "disabilitas" unticked sets it; unticking "disabilitas" while types or
+    accommodations stay is refused (clear them first), so the record never contradicts itself.
+    """
+    for victim in state.victims.values():
+        if victim in state.removed_victims:
+            continue
+        lists = state.victim_lists.get(victim.pk, {})
+        if not lists and victim.pk not in state.disability_claims:
+            continue
+        types = lists.get("disability_types")
+        types = _stored_codes(victim, "disability_types") if types is None else types
+        accommodations = lists.get("accommodations")
+        accommodations = _stored_codes(victim, "accommodations") if accommodations is None else accommodations
+        position = victim.position
+        if types and not victim.disability:
+            if state.disability_claims.get(victim.pk) is False:
+                state.errors[f"victims.{position}.disability"] = _(
+                    "Kosongkan dulu ragam disabilitas dan akomodasinya bila korban bukan penyandang disabilitas.")
+                continue
+            state.note(f"victims.{position}.disability", _victim_label(position, "disability"), False, True)
+            victim.disability = True
+            state.dirty_victims.add(victim.pk)
+        if accommodations and not victim.disability:
+            state.errors[f"victims.{position}.accommodations"] = _(
+                "Akomodasi diisi bila korban penyandang disabilitas.")
 
 
 def _person_input(state: _Amending, model: Any, value: Any, path: str) -> Any:
@@ -311,6 +382,14 @@ def _write_people(state: _Amending) -> None:
     for victim in state.victims.values():
         if victim.pk in state.dirty_victims and victim not in state.removed_victims:
             victim.save()
+        if victim in state.removed_victims:
+            continue
+        for field, codes in state.victim_lists.get(victim.pk, {}).items():
+            if field == "ampk_groups":
+                continue  # after the ages are recomputed (``_settle_ampk_groups``)
+            model, column, _choices = _LIST_MODELS[field]
+            model.objects.filter(victim=victim).delete()
+            model.objects.bulk_create(model(victim=victim, **{column: c}) for c in sorted(codes))
     for victim in state.removed_victims:
         VictimAmpkGroup.objects.filter(victim=victim).delete()
         VictimDisability.objects.filter(victim=victim).delete()
@@ -339,6 +418,14 @@ def _check_after_recompute(state: _Amending) -> None:
             "Persetubuhan, perbuatan cabul, atau eksploitasi seksual terhadap anak hanya dipilih bila ada "
             "korban anak (di bawah 18 tahun saat kejadian)."
         ))
+    for pk, lists in state.victim_lists.items():
+        codes = lists.get("ampk_groups")
+        victim = next((v for v in state.victims.values() if v.pk == pk), None)
+        if codes and victim is not None and victim not in state.removed_victims and not Victim.objects.filter(
+            pk=pk, is_child=True
+        ).exists():
+            state.errors[f"victims.{victim.position}.ampk_groups"] = _(
+                "Kelompok AMPK hanya untuk korban anak (di bawah 18 tahun saat kejadian).")
     for position, claimed in state.child_claims.items():
         if claimed is None:
             continue
@@ -355,10 +442,16 @@ def _settle_ampk_groups(state: _Amending, victims: list[Victim], types: set[str]
     added = {victim.pk for victim, _data in state.added_victims}
     forms = set(ReportSexualForm.objects.filter(report=state.report).values_list("form", flat=True))
     for victim in victims:
+        chosen = state.victim_lists.get(victim.pk, {}).get("ampk_groups")
+        if chosen is not None and victim.is_child:  # staff's choice replaces SIGAP's suggestion
+            VictimAmpkGroup.objects.filter(victim=victim).delete()
+            VictimAmpkGroup.objects.bulk_create(VictimAmpkGroup(victim=victim, group=g, suggested=False)
+                                                for g in sorted(chosen))
+            continue
         became_child = victim.is_child and (victim.pk in added or not state.was_child.get(victim.pk, False))
         if became_child and not VictimAmpkGroup.objects.filter(victim=victim).exists():
             VictimAmpkGroup.objects.bulk_create(
-                VictimAmpkGroup(victim=victim, group=g)
+                VictimAmpkGroup(victim=victim, group=g, suggested=True)
                 for g in suggest_ampk_groups(types, forms, disability=victim.disability))
         elif not victim.is_child:
             VictimAmpkGroup.objects.filter(victim=victim).delete()

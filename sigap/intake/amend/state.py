@@ -27,6 +27,11 @@ VICTIM_FIELDS = ("name", "birth_date", "age", "sex", "nik", "address", "desa", "
                  "marital_status", "disability")
 
 
+# A victim's lists of codes: the types of disability (UU 8/2016 Pasal 4), the accommodations it needs
+# (UU TPKS Pasal 66 ayat 2) and a child victim's AMPK groups (UU 35/2014 Pasal 59 ayat 2).
+VICTIM_LIST_FIELDS = ("disability_types", "accommodations", "ampk_groups")
+
+
 PERPETRATOR_FIELDS = ("name", "relation", "sex", "lives_with_victim", "holds_office", "is_child", "birth_date",
                       "age", "education", "occupation")
 
@@ -44,6 +49,15 @@ REPORT_TEXT_FIELDS = ("victim_condition", "needs")
 
 
 CONSENT_FIELDS = ("consent_process", "consent_refer", "consent_police", "consent_statistics")
+
+
+# The danger flags the report form asks: they feed triage (``triage.assess``).
+DANGER_FIELDS = ("immediate_danger", "injury_needs_care", "threat_to_life", "self_harm_risk", "repeated_violence")
+
+
+# How to reach the reporter or the victim safely. ``safe_times`` is sealed and need-to-know like a
+# victim's address (``access.sees_victim_details``); the channel and "never call back" are plain.
+SAFE_CONTACT_FIELDS = ("safe_times", "safe_channel", "never_call_back")
 
 
 MAX_PEOPLE = 20  # as many victims or perpetrators as a filed report may hold
@@ -66,7 +80,7 @@ def visibility(field: str) -> str:
     """How sensitive the values of an amendment of ``field`` are."""
     if field.startswith("reporter.") and field.split(".", 1)[1] in REPORTER_IDENTITY_FIELDS:
         return IDENTITY
-    if _VICTIM_DETAIL_FIELD.match(field):
+    if _VICTIM_DETAIL_FIELD.match(field) or field == "safe_times":
         return VICTIM_DETAIL
     return PLAIN
 
@@ -170,6 +184,9 @@ class _Amending:
         self.event_changes: dict[int, dict[str, str]] = {}
         self.child_claims: dict[int, bool | None] = {}  # perpetrator position -> is_child asked for
         self.was_child = {v.pk: v.is_child for v in self.victims.values()}
+        # victim pk -> field (VICTIM_LIST_FIELDS) -> the codes asked for, when they differ from the stored ones
+        self.victim_lists: dict[int, dict[str, set[str]]] = {}
+        self.disability_claims: dict[int, bool] = {}  # victim pk -> "disabilitas" as asked in this call
 
     def note(self, field: str, label: str, old: Any, new: Any, *, old_identity: str | None = None,
              new_identity: str | None = None) -> None:

@@ -18,14 +18,19 @@ from django.views.decorators.http import require_http_methods
 from sigap.intake import access
 from sigap.intake.access import get_report_for
 from sigap.intake.amend import IDENTITY, VICTIM_DETAIL, amend_report, may_amend, visibility
+from sigap.intake.amend.state import DANGER_FIELDS as DANGER
 from sigap.intake.codes import (
     PLACE_UNKNOWN_LABEL,
+    Accommodation,
+    AmpkGroup,
+    DisabilityType,
     Education,
     MaritalStatus,
     Occupation,
     PerpetratorRelation,
     Place,
     ReporterRelation,
+    SafeChannel,
     Sex,
     SexualViolenceForm,
     ViolenceType,
@@ -45,6 +50,15 @@ def _choice(choices: Any, label: Any, required: bool = False) -> forms.ChoiceFie
 def _text(label: Any, max_length: int = 200, rows: int = 0, help_text: Any = "") -> forms.CharField:
     widget = forms.Textarea(attrs={"rows": rows}) if rows else forms.TextInput()
     return forms.CharField(label=label, required=False, max_length=max_length, help_text=help_text, widget=widget)
+
+
+def _codes(label: Any, choices: Any) -> forms.MultipleChoiceField:
+    return forms.MultipleChoiceField(label=label, choices=choices, required=False,
+                                     widget=forms.CheckboxSelectMultiple)
+
+
+def _flag(label: Any) -> forms.BooleanField:
+    return forms.BooleanField(label=label, required=False)
 
 
 def _date(label: Any) -> forms.CharField:
@@ -77,6 +91,13 @@ class AmendForm(forms.Form):
                                        widget=forms.Textarea(attrs={"rows": 2}))
     needs = forms.CharField(label=gettext_lazy("Kebutuhan dan harapan"), required=False, max_length=10000,
                             widget=forms.Textarea(attrs={"rows": 2}))
+    immediate_danger = _flag(gettext_lazy("Korban dalam bahaya segera"))
+    injury_needs_care = _flag(gettext_lazy("Luka yang perlu perawatan medis"))
+    threat_to_life = _flag(gettext_lazy("Ancaman terhadap nyawa"))
+    self_harm_risk = _flag(gettext_lazy("Risiko menyakiti diri atau bunuh diri"))
+    repeated_violence = _flag(gettext_lazy("Kekerasan berulang"))
+    safe_channel = _choice(SafeChannel.choices, gettext_lazy("Saluran aman untuk menghubungi"))
+    never_call_back = _flag(gettext_lazy("Jangan pernah telepon balik nomor pelapor"))
     consent_process = forms.BooleanField(label=gettext_lazy("Setuju diproses"), required=False)
     consent_refer = forms.BooleanField(label=gettext_lazy("Setuju dirujuk ke mitra"), required=False)
     consent_police = forms.BooleanField(label=gettext_lazy("Setuju dilaporkan ke polisi"), required=False)
@@ -88,7 +109,8 @@ class AmendForm(forms.Form):
     def __init__(self, *args: Any, report: Report, full_victims: bool, **kwargs: Any) -> None:
         self.report = report
         self.full_victims = full_victims
-        self.victims = list(report.victims.order_by("position"))
+        self.victims = list(report.victims.prefetch_related("disability_types", "accommodations", "ampk_groups")
+                            .order_by("position"))
         self.perpetrators = list(report.perpetrators.order_by("position"))
         self.events = list(report.events.current().select_related("desa").order_by("position"))
         self._desa_names: list[str] = []
@@ -106,6 +128,10 @@ class AmendForm(forms.Form):
         self.sections.append(Section(_("Kekerasan, kondisi, kebutuhan dan persetujuan"), [
             "violence_types", "sexual_violence_forms", "victim_condition", "needs", "consent_process",
             "consent_refer", "consent_police", "consent_statistics"]))
+        self.sections.append(Section(_("Tanda bahaya"), list(DANGER), help=_(
+            "Tanda bahaya menentukan tingkat risiko; risiko dan batas waktu respons dihitung ulang.")))
+        self._safe_contact_fields()
+        self.initial.update({name: getattr(report, name) for name in (*DANGER, "never_call_back")})
         self.initial.update({
             "violence_types": list(report.violence.values_list("violence_type", flat=True)),
             "sexual_violence_forms": list(report.sexual_forms.values_list("form", flat=True)),
@@ -115,6 +141,16 @@ class AmendForm(forms.Form):
         })
 
     # -- building ---------------------------------------------------------------------------
+
+    def _safe_contact_fields(self) -> None:
+        report = self.report
+        hidden_help = "" if self.full_victims else _("Disembunyikan; kosong berarti tidak diubah.")
+        section = Section(_("Kontak aman"))
+        self._add(section, "safe_times", _text(_("Waktu aman dihubungi"), 200, help_text=hidden_help),
+                  (report.safe_times or "") if self.full_victims else "")
+        section.names += ["safe_channel", "never_call_back"]
+        self.initial["safe_channel"] = report.safe_channel
+        self.sections.append(section)
 
     def _add(self, section: Section, name: str, form_field: forms.Field, initial: Any = None) -> None:
         self.fields[name] = form_field
@@ -175,6 +211,16 @@ class AmendForm(forms.Form):
                   _choice(MaritalStatus.choices, _("Korban %(n)d: status perkawinan") % {"n": n}), v.marital_status)
         self._add(section, p + "disability", forms.BooleanField(
             label=_("Korban %(n)d: disabilitas") % {"n": n}, required=False), v.disability)
+        self._add(section, p + "disability_types", _codes(_("Korban %(n)d: ragam disabilitas") % {"n": n},
+                                                          DisabilityType.choices),
+                  [d.kind for d in v.disability_types.all()])
+        self._add(section, p + "accommodations", _codes(_("Korban %(n)d: akomodasi yang dibutuhkan") % {"n": n},
+                                                        Accommodation.choices),
+                  [a.kind for a in v.accommodations.all()])
+        if v.is_child:
+            self._add(section, p + "ampk_groups", _codes(_("Korban %(n)d: kelompok AMPK") % {"n": n},
+                                                         AmpkGroup.choices),
+                      [g.group for g in v.ampk_groups.all()])
         if len(self.victims) > 1:
             self._add(section, p + "remove", forms.BooleanField(
                 label=_("Hapus korban %(n)d dari laporan ini (alasan wajib)") % {"n": n}, required=False))
@@ -254,7 +300,9 @@ class AmendForm(forms.Form):
         data = self.cleaned_data
         out: dict[str, Any] = {name: data[name] for name in (
             "violence_types", "sexual_violence_forms", "victim_condition", "needs", "consent_process",
-            "consent_refer", "consent_police", "consent_statistics")}
+            "consent_refer", "consent_police", "consent_statistics", *DANGER, "safe_channel", "never_call_back")}
+        if self.full_victims or data.get("safe_times"):  # blank and hidden: unchanged
+            out["safe_times"] = data.get("safe_times")
         for name in ("name", "phone", "nik", "address"):
             if data.get("r_" + name):  # blank: unchanged (the stored value is never shown here)
                 out[f"reporter.{name}"] = data["r_" + name]
@@ -271,6 +319,9 @@ class AmendForm(forms.Form):
             for name in ("nik", "address"):
                 if self.full_victims or data.get(p + name):
                     out[f"victims.{v.position}.{name}"] = data.get(p + name)
+            for name in ("disability_types", "accommodations", "ampk_groups"):
+                if p + name in self.fields:
+                    out[f"victims.{v.position}.{name}"] = list(data.get(p + name) or [])
         if any(data.get("nv_" + name) for name in ("name", "birth_date", "age", "sex")):
             new: dict[str, Any] = {name: data.get("nv_" + name) or None for name in (
                 "name", "birth_date", "age", "sex", "nik", "address", "education", "occupation")}
@@ -377,5 +428,7 @@ def report_amend(request: HttpRequest, pk: int) -> HttpResponse:
             return redirect("intake:report_detail", pk=report.pk)
     history, status = history_rows(request, report,
                                    list(report.amendments.select_related("by").order_by("-at", "-id")))
-    return render(request, "intake/report_amend.html", {"report": report, "form": form, "history": history},
+    return render(request, "intake/report_amend.html", {"report": report, "form": form, "history": history,
+                                                        "may_decide_authority": access.can_manage_reports(
+                                                            request.user)},
                   status=400 if amending else status)
