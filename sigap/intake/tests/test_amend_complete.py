@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.core.exceptions import PermissionDenied
 from django.urls import reverse
 
 from sigap.alerts.tests.base import AlertsTestCase
@@ -344,3 +345,48 @@ class VolunteerNoteNotifiesTests(AlertsTestCase):
         with self.captureOnCommitCallbacks(execute=True), self.assertRaises(ReportInvalid):
             add_note(report, "catatan\x00", by=self.volunteer_a)
         self.assertFalse(Notification.objects.exists())
+
+
+class WhoMayAmendEachRoleEachStateTests(SigapTestCase):
+    """Issue 16 point 7: who may amend what, each role in each state of the report."""
+
+    def test_each_role_in_each_state(self) -> None:
+        from sigap.accounts.roles import Role
+        from sigap.cases.codes import CaseStatus
+        from sigap.intake.amend import may_amend
+        from sigap.lib.testing import create_user
+
+        other_worker = create_user(Role.CASE_WORKER, "pendamping-lain")
+        report = create_report(self.operator, victims=[adult_victim()]).report
+        own = create_report(self.volunteer_a, channel="relawan", victims=[adult_victim()]).report
+        cast = [*self.everyone, other_worker]
+
+        def allowed(target: Report) -> list[Any]:
+            return [u for u in cast if may_amend(u, target)]
+
+        states: list[tuple[str, Report, list[Any]]] = [("filed", report, [self.manager, self.operator]),
+                                                       ("filed by a volunteer", own, [self.manager, self.operator])]
+        for name, target, expected in states:
+            with self.subTest(name):
+                self.assertEqual(allowed(target), expected)
+        case = case_actions.open_case([report], by=self.operator)
+        with self.subTest("case not yet assigned"):
+            self.assertEqual(allowed(report), [self.manager])
+        case_actions.assign_case(case, self.case_worker, by=self.manager)
+        with self.subTest("case assigned"):
+            self.assertEqual(allowed(report), [self.manager, self.case_worker])
+        case_actions.assign_case(case, other_worker, by=self.manager)
+        with self.subTest("case reassigned"):
+            self.assertEqual(allowed(report), [self.manager, other_worker])
+        closure = case_actions.close_case(case, by=other_worker, outcome="tujuan_tercapai", reason="Pulih.")
+        case_actions.approve_closure(closure, by=self.manager)
+        case.refresh_from_db()
+        self.assertEqual(case.status, CaseStatus.CLOSED)
+        with self.subTest("case closed"):  # corrections stay possible for the worker and the manager
+            self.assertEqual(allowed(report), [self.manager, other_worker])
+            self.assertAllowedOnly("get", f"/pengaduan/laporan/{report.pk}/ubah/", [self.manager])
+        for user in cast:
+            if user not in (self.manager, other_worker):
+                with self.subTest(user=user.username), self.assertRaises(PermissionDenied):
+                    amend_report(report, {"needs": "x"}, by=user, reason="Coba.")
+        self.assertFalse(ReportAmendment.objects.exists())
