@@ -362,6 +362,8 @@ LANGUAGE_CODE = "id"
 # (Django's Indonesian catalogue would show "Inggris").
 LANGUAGES = [("id", "Bahasa Indonesia"), ("en", "English")]
 LOCALE_PATHS = [PACKAGE_DIR / "locale"]
+# One date style per context, named in templates (sigap/formats/__init__.py).
+FORMAT_MODULE_PATH = ["sigap.formats"]
 TIME_ZONE = "Asia/Jakarta"
 USE_I18N = True
 USE_TZ = True

@@ -163,7 +163,7 @@ def visum_request(case: Any, partner: Any, *, number: str, on: datetime.date, wo
 
 
 def _identity_rows(victim: Any, on: datetime.date) -> list[tuple[str, str]]:
-    born = formats.date_format(victim.birth_date, "j F Y") if victim.birth_date else "-"
+    born = formats.date_format(victim.birth_date, "DATE_FORMAT") if victim.birth_date else "-"
     return [
         (_("Nama"), victim.name or "-"),
         (_("NIK"), victim.nik or "-"),
@@ -237,10 +237,10 @@ def transfer_letter(case: Any, transfer: Any, *, number: str, on: datetime.date)
             *_perpetrator_lines(case, named=True),
             official.h(_("Layanan yang telah diberikan")),
         ]
-        services = [official.li(f"{formats.date_format(s.delivered_on, 'j F Y')}: {s.get_service_display()}")
+        services = [official.li(f"{formats.date_format(s.delivered_on, 'DATE_FORMAT')}: {s.get_service_display()}")
                     for s in ServiceRecord.objects.filter(case=case).order_by("delivered_on")]
         blocks.extend(services or [official.li("-")])
-        referrals = [official.li(f"{formats.date_format(timezone.localtime(r.sent_at), 'j F Y')}: {r.partner.name} "
+        referrals = [official.li(f"{formats.date_format(timezone.localtime(r.sent_at), 'DATE_FORMAT')}: {r.partner.name} "
                                  f"({r.get_status_display()})")
                      for r in Referral.objects.filter(case=case).select_related("partner").order_by("sent_at")]
         if referrals:
@@ -252,13 +252,13 @@ def transfer_letter(case: Any, transfer: Any, *, number: str, on: datetime.date)
             blocks.append(official.h(_("Proses hukum")))
             if justice is not None and justice.police_report_number:
                 blocks.append(official.kv([(_("Laporan polisi"), justice.police_report_number)]))
-            blocks.extend(official.li(f"{formats.date_format(s.on, 'j F Y')}: {s.get_stage_display()}")
+            blocks.extend(official.li(f"{formats.date_format(s.on, 'DATE_FORMAT')}: {s.get_stage_display()}")
                           for s in steps)
         upcoming = list(Appointment.objects.filter(case=case, status="terjadwal", starts_at__gte=timezone.now())
                         .order_by("starts_at"))
         if upcoming:
             blocks.append(official.h(_("Jadwal yang akan datang")))
-            blocks.extend(official.li(f"{formats.date_format(timezone.localtime(a.starts_at), 'j F Y H:i')}: "
+            blocks.extend(official.li(f"{formats.date_format(timezone.localtime(a.starts_at), 'DATETIME_FORMAT')}: "
                                       f"{a.get_kind_display()}") for a in upcoming)
         blocks.append(official.p(_("Berkas pendukung kami serahkan melalui pendamping. Mohon tanda terima "
                                    "pelimpahan ini disampaikan kepada kami.")))
@@ -399,21 +399,21 @@ def case_summary(case: Any, recipient: str) -> dict:
         if rows:
             blocks.append(official.kv(rows))
         steps = list(JusticeStep.objects.filter(case=case).order_by("on"))
-        blocks.extend(official.li(f"{formats.date_format(s.on, 'j F Y')}: {s.get_stage_display()}"
+        blocks.extend(official.li(f"{formats.date_format(s.on, 'DATE_FORMAT')}: {s.get_stage_display()}"
                                   f"{' - ' + _('didampingi') if s.accompanied else ''}") for s in steps)
         if not rows and not steps:
             blocks.append(official.li("-"))
         protections = list(Protection.objects.filter(case=case).order_by("granted_at"))
         if protections:
             blocks.append(official.h(_("Pelindungan")))
-            blocks.extend(official.li(f"{p.get_kind_display()}: {formats.date_format(timezone.localtime(p.granted_at), 'j F Y')}"
-                                      f"{' - ' + formats.date_format(p.ends_on, 'j F Y') if p.ends_on else ''}")
+            blocks.extend(official.li(f"{p.get_kind_display()}: {formats.date_format(timezone.localtime(p.granted_at), 'DATE_FORMAT')}"
+                                      f"{' - ' + formats.date_format(p.ends_on, 'DATE_FORMAT') if p.ends_on else ''}")
                           for p in protections)
         if recipient != SummaryRecipient.POLICE:
             hearings = list(Appointment.objects.filter(case=case, kind="sidang").order_by("starts_at"))
             if hearings:
                 blocks.append(official.h(_("Sidang dan kehadiran korban")))
-                blocks.extend(official.li(f"{formats.date_format(timezone.localtime(a.starts_at), 'j F Y H:i')}: "
+                blocks.extend(official.li(f"{formats.date_format(timezone.localtime(a.starts_at), 'DATETIME_FORMAT')}: "
                                           f"{a.get_status_display()}") for a in hearings)
         from sigap.intake.models import Report
 

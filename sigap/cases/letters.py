@@ -161,7 +161,7 @@ def build_letter(case: Any, partner: Any, *, service: str, purpose: str, sent_at
             "office": settings.SIGAP_OFFICE_NAME,
             "hotline": settings.SIGAP_HOTLINE,
             "case_number": case.number,
-            "date": formats.date_format(today, "j F Y"),
+            "date": formats.date_format(today, "DATE_FORMAT"),
             "partner": partner.name,
             "partner_type": _label(PartnerType, partner.partner_type),
             "service": _label(Service, service),

@@ -55,7 +55,7 @@ def signatory() -> dict[str, str]:
 
 def long_date(day: datetime.date) -> str:
     with translation.override(settings.LANGUAGE_CODE):
-        return formats.date_format(day, "j F Y")
+        return formats.date_format(day, "DATE_FORMAT")
 
 
 def compose(*, number: str, on: datetime.date, perihal: str, to: list[str], blocks: list[dict[str, Any]],

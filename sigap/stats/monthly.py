@@ -291,7 +291,7 @@ def render_pdf(month: str, kecamatan: str = "") -> bytes:
         area = data.kecamatan_name or _("seluruh kecamatan")
         title = _("Laporan Bulanan %(office)s") % {"office": settings.SIGAP_OFFICE_NAME}
         pdf = _Pdf(title)
-        generated = formats.date_format(timezone.localtime(), "j F Y H:i")
+        generated = formats.date_format(timezone.localtime(), "DATETIME_FORMAT")
         pdf.title(title, _("Bulan %(month)s, %(area)s. Dibuat %(at)s. Berisi angka saja, tanpa data pribadi.")
                   % {"month": month_label(month), "area": area, "at": generated})
 

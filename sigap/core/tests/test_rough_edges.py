@@ -36,3 +36,50 @@ class RoughEdgeTests(SigapTestCase):
         self.assertContains(page, 'id="open-case"')
         awaiting = self.client.get(f"/kasus/laporan-menunggu/?pilih={pk}")
         self.assertContains(awaiting, f'value="{pk}" id="report-{pk}" checked')
+
+
+class DateStyleTests(SigapTestCase):
+    """One date style per context: short in tables and lists, long in sentences and documents."""
+
+    # Patterns a template may still spell out: month headings, months in filters, a time of day, a weekday,
+    # a day number in a month grid, the audit log's seconds, and the machine-readable forms.
+    ALLOWED = {
+        "SHORT_DATE_FORMAT", "SHORT_DATETIME_FORMAT", "DATE_FORMAT", "DATETIME_FORMAT",
+        "F Y", "m-Y", "H:i", "D", "j", "l, d-m-Y", "l, d-m-Y H:i", "l, j F Y", "d-m-Y H:i:s", "c", "Y-m-d", "Y-m", "Y",
+    }
+
+    def test_templates_name_their_date_style(self) -> None:
+        import re
+        from pathlib import Path
+
+        import sigap
+
+        root = Path(sigap.__file__).parent
+        found = {}
+        for template in root.rglob("*.html"):
+            for pattern in re.findall(r"""\|date:["']([^"']*)["']""", template.read_text()):
+                if pattern not in self.ALLOWED:
+                    found.setdefault(pattern, []).append(str(template.relative_to(root)))
+        self.assertEqual(found, {}, "use a named format (SHORT_DATETIME_FORMAT, DATE_FORMAT, ...): sigap/formats")
+
+    def test_the_named_styles_in_each_language(self) -> None:
+        import datetime
+
+        from django.utils import formats, translation
+
+        moment = datetime.datetime(2026, 12, 4, 13, 5)
+        with translation.override("id"):
+            self.assertEqual(formats.date_format(moment, "SHORT_DATETIME_FORMAT"), "04-12-2026 13:05")
+            self.assertEqual(formats.date_format(moment, "DATE_FORMAT"), "4 Desember 2026")
+            self.assertEqual(formats.date_format(moment, "DATETIME_FORMAT"), "4 Desember 2026 13:05")
+        with translation.override("en"):
+            self.assertEqual(formats.date_format(moment, "SHORT_DATE_FORMAT"), "04-12-2026")
+            self.assertEqual(formats.date_format(moment, "DATE_FORMAT"), "4 December 2026")
+
+    def test_the_report_list_shows_the_short_style(self) -> None:
+        import re
+
+        create_report(self.operator)
+        page = self.login(self.operator).get("/pengaduan/laporan/").content.decode()
+        self.assertRegex(page, r"\b\d{2}-\d{2}-\d{4} \d{2}:\d{2}\b")
+        self.assertIsNone(re.search(r"\b\d{1,2} (Jan|Feb|Mar|Apr|Mei|Jun|Jul|Agu|Sep|Okt|Nov|Des)\.? \d{4}\b", page))
