@@ -10,8 +10,9 @@ Rules (docs/SECURITY.md, "Public numbers"):
 
 A table is a set of cells and additive relations ``total = sum(parts)``.
 ``protect()`` grows the hidden set until an attacker using (a) exact linear
-algebra over the relations and (b) interval reasoning over the bounds can pin
-no hidden cell to one value. Tables published for the same period must share no
+algebra over the relations, (b) interval reasoning over the bounds and, for
+two-way tables, (c) an exact search for another fitting table (alternating
+cycles, ``_pinned_in_grid``) can pin no hidden cell to one value. Tables published for the same period must share no
 relation that links their hidden cells (see ``sigap.stats.public``).
 """
 
@@ -112,10 +113,71 @@ def bounds(table: Table) -> dict[str, tuple[int, int]]:
     return lo_hi
 
 
+def _pinned_in_grid(table: Table) -> set[str]:
+    """Hidden cells of a two-way table that only one value fits: exact, by alternating cycles.
+
+    Give the margins a minus sign ((r, total) and (total, c) as -value, the grand
+    total as +value): then every row and column of the table with its margins
+    sums to zero, so the tables an attacker must consider are the circulations
+    on the bipartite graph of rows and columns, one edge per hidden cell, within
+    the bounds known for each (1..4 for "<5", 0 and up for any other hidden
+    cell). The constraint matrix is totally unimodular, so the difference of two
+    fitting tables splits into simple cycles that each fit on their own: a hidden
+    cell can take another value exactly when a unit push around some cycle
+    through it stays within every bound. Interval reasoning alone misses cases
+    a case split finds (a "<5" cell pinned to 4 by two margins together).
+    """
+    def sign(rc: tuple[str, str]) -> int:
+        return -1 if (rc[0] == "total") != (rc[1] == "total") else 1
+
+    def fits(cell: str, change: int) -> bool:
+        value = table.cells[cell] + change
+        return 1 <= value <= SMALL_MAX if cell in table.small else value >= 0
+
+    # Arcs of the residual graph: row -> column raises the edge's signed value by one,
+    # column -> row lowers it.
+    arcs: list[tuple[tuple[str, str], tuple[str, str], str]] = []
+    for rc, cell in table.layout.items():
+        if cell not in table.hidden:
+            continue
+        row, col = ("r", rc[0]), ("c", rc[1])
+        if fits(cell, sign(rc)):
+            arcs.append((row, col, cell))
+        if fits(cell, -sign(rc)):
+            arcs.append((col, row, cell))
+
+    def reaches(start: tuple[str, str], goal: tuple[str, str], without: str) -> bool:
+        seen, frontier = {start}, [start]
+        while frontier:
+            node = frontier.pop()
+            if node == goal:
+                return True
+            for tail, head, cell in arcs:
+                if tail == node and cell != without and head not in seen:
+                    seen.add(head)
+                    frontier.append(head)
+        return False
+
+    pinned = set()
+    for rc, cell in table.layout.items():
+        if cell not in table.hidden:
+            continue
+        row, col = ("r", rc[0]), ("c", rc[1])
+        movable = any(
+            reaches(head, tail, cell) for tail, head, arc_cell in arcs if arc_cell == cell and {tail, head} == {row, col}
+        )
+        if not movable:
+            pinned.add(cell)
+    return pinned
+
+
 def exposed(table: Table) -> set[str]:
     """Hidden cells an attacker can recover exactly."""
     by_bounds = {c for c, (lo, hi) in bounds(table).items() if c in table.hidden and lo == hi}
-    return _determined_by_algebra(table) | by_bounds
+    found = _determined_by_algebra(table) | by_bounds
+    if table.layout:
+        found |= _pinned_in_grid(table)
+    return found
 
 
 def _relations_of(table: Table, cell: str) -> list[list[str]]:
@@ -136,7 +198,7 @@ def _rectangle_complements(table: Table) -> None:
         if cell not in exposed(table):
             continue
         r, c = by_cell[cell]
-        best: tuple[int, list[str]] | None = None
+        options: list[tuple[int, list[str]]] = []
         for r2 in rows:
             for c2 in cols:
                 if r2 == r or c2 == c:
@@ -144,10 +206,19 @@ def _rectangle_complements(table: Table) -> None:
                 corners = [table.layout[(r, c2)], table.layout[(r2, c)], table.layout[(r2, c2)]]
                 cost = sum(0 if x in table.hidden else max(table.cells[x], 1) * (3 if "total" in (r2, c2) else 1)
                            for x in corners)
-                if best is None or cost < best[0]:
-                    best = (cost, corners)
-        if best is not None:
-            table.hidden.update(best[1])
+                options.append((cost, corners))
+        options.sort(key=lambda option: option[0])
+        # The cheapest rectangle that really frees the cell: a corner at 0 that the
+        # move would have to lower (or a "<5" at 4 it would have to raise) frees nothing.
+        for _cost, corners in options:
+            before = set(table.hidden)
+            table.hidden.update(corners)
+            if cell not in _pinned_in_grid(table):
+                break
+            table.hidden = before
+        else:
+            if options:
+                table.hidden.update(options[0][1])
 
 
 def protect(table: Table) -> Table:
@@ -172,9 +243,11 @@ def protect(table: Table) -> Table:
                     value = table.cells[member]
                     candidates.append((member == total, value if value > 0 else UNBOUNDED, member))
         if not candidates:
-            # Every neighbour is hidden already yet the cell is exposed by bounds:
-            # hide every visible cell of the table rather than publish a recoverable count.
+            # Every neighbour is hidden already yet the cell is exposed by bounds
+            # (a table of four 1s: its "<5" total leaves each cell only 1): publish
+            # nothing of the table, not even "<5", rather than a recoverable count.
             table.hidden |= set(table.cells)
+            table.small = set()
             return table
         table.hidden.add(min(candidates)[2])
 
