@@ -55,7 +55,7 @@ class DateStyleTests(SigapTestCase):
         import sigap
 
         root = Path(sigap.__file__).parent
-        found = {}
+        found: dict[str, list[str]] = {}
         for template in root.rglob("*.html"):
             for pattern in re.findall(r"""\|date:["']([^"']*)["']""", template.read_text()):
                 if pattern not in self.ALLOWED:
@@ -67,7 +67,7 @@ class DateStyleTests(SigapTestCase):
 
         from django.utils import formats, translation
 
-        moment = datetime.datetime(2026, 12, 4, 13, 5)
+        moment = datetime.datetime(2026, 12, 4, 13, 5, tzinfo=datetime.UTC)
         with translation.override("id"):
             self.assertEqual(formats.date_format(moment, "SHORT_DATETIME_FORMAT"), "04-12-2026 13:05")
             self.assertEqual(formats.date_format(moment, "DATE_FORMAT"), "4 Desember 2026")
