@@ -62,7 +62,7 @@ def _write_events(state: _Amending) -> None:
             continue
         old = state.events[position]
         ChronologyEvent.objects.create(
-            report=state.report, position=old.position, when=old.when, approximate=old.approximate,
+            report=state.report, position=old.position, when=old.when, time_known=old.time_known, approximate=old.approximate,
             precision=old.precision, place=pending.get("place", old.place),
             desa_id=pending.get("desa", old.desa_id), description=old.description, supersedes=old,
             is_current=True, recorded_by=state.by, recorded_at=state.now,

@@ -127,6 +127,15 @@ class PlaceAndConsentTests(SigapTestCase):
         self.assertEqual(amended(report), {"events.0.desa", "events.0.place", "consent_statistics"})
         self.assertFalse(Report.objects.get(pk=report.pk).consent_statistics)
 
+    def test_a_corrected_place_keeps_an_unknown_time_unknown(self) -> None:
+        report = create_report(self.operator, victims=[adult_victim()]).report
+        ChronologyEvent.objects.filter(report=report).update(time_known=False)
+        amend_report(report, {"events.0.place": "sekolah"}, by=self.operator, reason="Tempat yang benar.")
+        current = ChronologyEvent.objects.current().get(report=report)
+        self.assertEqual(current.place, "sekolah")
+        self.assertFalse(current.time_known)
+        self.assertIn("jam tidak diketahui", current.when_display())
+
 
 class ReporterAmendmentTests(SigapTestCase):
     def setUp(self) -> None:
