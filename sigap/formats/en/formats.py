@@ -1,10 +1,12 @@
-"""English date styles (see sigap/formats/__init__.py)."""
+"""English date styles: the same as Bahasa Indonesia's, with English month names (sigap/formats/__init__.py)."""
 
-DATE_FORMAT = "j F Y"
-DATETIME_FORMAT = "j F Y H:i"
-TIME_FORMAT = "H:i"
-YEAR_MONTH_FORMAT = "F Y"
-MONTH_DAY_FORMAT = "j F"
-SHORT_DATE_FORMAT = "d-m-Y"
-SHORT_DATETIME_FORMAT = "d-m-Y H:i"
-FIRST_DAY_OF_WEEK = 1  # Monday
+from sigap.formats.id.formats import (  # noqa: F401
+    DATE_FORMAT,
+    DATETIME_FORMAT,
+    FIRST_DAY_OF_WEEK,
+    MONTH_DAY_FORMAT,
+    SHORT_DATE_FORMAT,
+    SHORT_DATETIME_FORMAT,
+    TIME_FORMAT,
+    YEAR_MONTH_FORMAT,
+)
