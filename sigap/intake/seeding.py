@@ -26,6 +26,7 @@ from django.db.models.base import ModelState
 from django.utils import timezone
 
 from sigap.intake import ages, tracking
+from sigap.intake.ampk import suggest_ampk_groups
 from sigap.intake.codes import (
     CaseType,
     Channel,
@@ -49,6 +50,7 @@ from sigap.intake.models import (
     ReportViolence,
     TrackingCode,
     Victim,
+    VictimAmpkGroup,
 )
 from sigap.lib import training
 from sigap.regions.models import Region
@@ -403,6 +405,7 @@ def seed_batch(ctx: SeedContext, count: int) -> list[Report]:
         forms: list[ReportSexualForm] = []
         codes: list[TrackingCode] = []
         contacts: list[Contact] = []
+        ampk: list[tuple[Victim, list[str]]] = []  # groups stored once the victims have their ids
         for report in reports:
             desa, kecamatan = str(report.desa_id), report.kecamatan_code
             report_victims: list[Victim] = []
@@ -447,9 +450,13 @@ def seed_batch(ctx: SeedContext, count: int) -> list[Report]:
             report.case_type = ages.report_case_type(v.case_type for v in report_victims)
             types = violence_types(rng)
             violence.extend(new(ReportViolence, report=report, violence_type=t) for t in types)
+            report_forms: list[str] = []
             if "seksual" in types:
-                forms.extend(new(ReportSexualForm, report=report, form=f)
-                             for f in rng.sample(SEXUAL_FORMS, rng.randint(1, 2)))
+                report_forms = rng.sample(SEXUAL_FORMS, rng.randint(1, 2))
+                forms.extend(new(ReportSexualForm, report=report, form=f) for f in report_forms)
+            # As filing does when nobody chose: SIGAP's suggestion for each child victim (no randomness).
+            ampk.extend((victim, suggest_ampk_groups(types, report_forms, disability=victim.disability))
+                        for victim in report_victims if victim.case_type == CaseType.AMPK)
             code = tracking.normalise_code(tracking.new_code())
             assert code is not None
             codes.append(new(TrackingCode, report=report, code_digest=tracking.code_digest(code),
@@ -481,8 +488,12 @@ def seed_batch(ctx: SeedContext, count: int) -> list[Report]:
         for objects in children:
             ctx.ids.assign(objects)
             fast_insert(objects)
+        groups = [new(VictimAmpkGroup, victim=victim, group=group, suggested=True)
+                  for victim, chosen in ampk for group in chosen]
+        ctx.ids.assign(groups)
+        fast_insert(groups)
         reset_sequences([Report, Victim, Perpetrator, ChronologyEvent, ReportViolence, ReportSexualForm,
-                         TrackingCode, Contact])
+                         TrackingCode, Contact, VictimAmpkGroup])
         for seeder in SEEDERS:
             seeder(ctx, reports)
         for hook in AFTER_BATCH:

@@ -96,7 +96,8 @@ one row per victim, per victim–perpetrator pair and per perpetrator) but finds
 period's reports through ``CountedReport.received_at`` plus the reports newer
 than the last run, so it never scans the reports table. It counts by the same
 units: a case in the period of its home report, with every report linked to it,
-each victim once. It reads plain columns only (codes, ages at the incident,
+each victim once; a child victim's AMPK groups come from ``intake.VictimAmpkGroup``
+(counted the same way as the dashboard's ``ampk_group``). It reads plain columns only (codes, ages at the incident,
 blind indexes to match people) and decrypts nothing; labels are looked up once
 per export. For speed at national scale (a month holds about 8,300 reports at a
 million cases) a period's reports are selected inside the database

@@ -260,6 +260,9 @@ def _breakdown(dimension: d.Dimension, counts: Counts, total_cases: int, total_r
     note = ""
     if dimension.key in (d.VIOLENCE, d.RELATION, d.PLACE):
         note = _("Satu kasus dapat masuk lebih dari satu baris, jadi jumlah persentase bisa melebihi 100%.")
+    elif dimension.key == d.AMPK_GROUP:
+        note = _("Hanya korban anak (usia saat kejadian di bawah 18 tahun). Satu korban dapat masuk lebih dari "
+                 "satu kelompok; kelompok usulan SIGAP dihitung sampai petugas memilih.")
     elif dimension.victim_level:
         note = _("Kasus: kasus dengan sedikitnya satu korban pada baris ini. Korban: jumlah korban.")
     return Section(

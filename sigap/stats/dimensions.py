@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy as _
 
 from sigap.intake.codes import (
     AgeGroup,
+    AmpkGroup,
     CaseType,
     Channel,
     Education,
@@ -36,7 +37,8 @@ from sigap.intake.codes import (
 # per report ("laporan"): REPORTS, CHANNEL, STATUS, SOURCE, RESPONSE, RESPONSE_TIME;
 # per victim (``n`` = cases with such a victim, ``victims`` = such victims): CASE_TYPE
 # (each victim's own: KtP, AMPK, Lainnya), AGE (at the incident), SEX, AGE_SEX, EDUCATION,
-# OCCUPATION, DISABILITY; per case ("kasus", counted once through its home report,
+# OCCUPATION, DISABILITY, AMPK_GROUP (child victims of case type AMPK only: each of the victim's
+# groups of UU 35/2014 Pasal 59 ayat 2, chosen or suggested, "" = none recorded); per case ("kasus", counted once through its home report,
 # ``victims`` = its distinct victims): every other one.
 # Case and victim counts hold only the cases within this unit's authority (the home
 # report's ``authority`` is Authority.OWN); AUTHORITY counts every case by its
@@ -61,13 +63,14 @@ SEX = "sex"
 EDUCATION = "education"
 OCCUPATION = "occupation"
 DISABILITY = "disability"
+AMPK_GROUP = "ampk_group"
 STAGE = "stage"
 RESPONSE = "response"  # value "<risk>|<outcome>"
 RESPONSE_TIME = "response_time"  # value "<risk>|<bucket minutes>"
 
 REPORT_DIMENSIONS = (
     REPORTS, TOTAL, AUTHORITY, CHANNEL, RISK, STATUS, CASE_TYPE, DESA, SOURCE, HEARD_FROM, VIOLENCE, RELATION,
-    PLACE, AGE_SEX, AGE, SEX, EDUCATION, OCCUPATION, DISABILITY, STAGE, RESPONSE, RESPONSE_TIME,
+    PLACE, AGE_SEX, AGE, SEX, EDUCATION, OCCUPATION, DISABILITY, AMPK_GROUP, STAGE, RESPONSE, RESPONSE_TIME,
 )
 
 # Outreach, per activity month and kecamatan; value: desa code ("" = kecamatan-wide).
@@ -207,6 +210,8 @@ BREAKDOWNS: list[Dimension] = [
     Dimension(OCCUPATION, _("Pekerjaan korban"), *_with_unknown(_choices(Occupation), NOT_RECORDED),
               victim_level=True),
     Dimension(DISABILITY, _("Disabilitas korban"), *_disability(), victim_level=True),
+    Dimension(AMPK_GROUP, _("Korban AMPK per kelompok (UU 35/2014 Pasal 59 ayat 2)"),
+              *_with_unknown(_choices(AmpkGroup), _("Kelompok belum dicatat")), victim_level=True),
     Dimension(HEARD_FROM, _("Dari mana tahu layanan ini (laporan)"),
               *_with_unknown(_choices(HeardFrom), _("Tidak ditanyakan")), per_report=True),
     Dimension(SOURCE, _("Sumber informasi (kode kampanye)"), None, lambda: {UNKNOWN: _("Tidak disebut")},

@@ -18,7 +18,7 @@ from django.conf import settings
 from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 
-from sigap.intake.codes import AgeGroup, CaseType, Risk, Sex, ViolenceType
+from sigap.intake.codes import AgeGroup, AmpkGroup, CaseType, Risk, Sex, ViolenceType
 from sigap.lib import training
 from sigap.regions.models import Level, Region
 from sigap.stats import dimensions as d
@@ -315,6 +315,20 @@ def render_pdf(month: str, kecamatan: str = "") -> bytes:
         sexes = dict(Sex.choices)
         pdf.hbars([(age, [_v(data.this, d.AGE_SEX, f"{age}|{s}") for s in Sex.values]) for age in AgeGroup.values],
                   [str(sexes[s]) for s in Sex.values])
+
+        pdf.heading(_("Korban AMPK per kelompok (UU 35/2014 Pasal 59 ayat 2)"))
+        groups = dict(AmpkGroup.choices)
+        ampk_rows = [[str(groups[g]), _n(data.this, d.AMPK_GROUP, g), _v(data.this, d.AMPK_GROUP, g)]
+                     for g in AmpkGroup.values if _v(data.this, d.AMPK_GROUP, g)]
+        if _v(data.this, d.AMPK_GROUP, d.UNKNOWN):
+            ampk_rows.append([_("Kelompok belum dicatat"), _n(data.this, d.AMPK_GROUP, d.UNKNOWN),
+                              _v(data.this, d.AMPK_GROUP, d.UNKNOWN)])
+        if ampk_rows:
+            pdf.table([_("Kelompok"), _("Kasus"), _("Korban")], ampk_rows, [76, 12, 12])
+            pdf.note(_("Satu korban anak dapat masuk lebih dari satu kelompok; usulan SIGAP dihitung sampai "
+                       "petugas memilih."))
+        else:
+            pdf.note(_("Tidak ada korban anak (AMPK) bulan ini."))
 
         if not kecamatan:
             kec_rows = [

@@ -9,7 +9,8 @@ reports about one victim give one row.
 Three tables (the XLSX holds all three; a CSV holds one, ``lembar``):
 
 * **Korban**: one row per victim of the period, with the victim's own case type
-  (KtP / AMPK / Lainnya) and age at the incident, the case's violence types,
+  (KtP / AMPK / Lainnya), a child victim's AMPK groups (UU 35/2014 Pasal 59 ayat 2;
+  SIGAP's suggestion until staff choose) and age at the incident, the case's violence types,
   places and services, and the relation to each perpetrator;
 * **Korban–Terlapor**: one row per victim–perpetrator pair;
 * **Terlapor**: one row per perpetrator (sex, age or age group, education,
@@ -43,6 +44,7 @@ from django.utils.translation import gettext as _
 
 from sigap.intake.codes import (
     AgeGroup,
+    AmpkGroup,
     Authority,
     CaseType,
     Channel,
@@ -64,6 +66,7 @@ from sigap.intake.models import (
     ReportSexualForm,
     ReportViolence,
     Victim,
+    VictimAmpkGroup,
 )
 from sigap.regions.models import Region
 from sigap.stats import dimensions as d
@@ -79,7 +82,7 @@ COMPLAINT_SERVICE = "pengaduan"
 POLICE_SERVICE = "penegakan_hukum"
 
 VICTIM_FIELDS = ("report_id", "position", "nik_index", "name_index", "age_at_incident", "age_group", "is_child",
-                 "case_type", "sex", "education", "occupation", "disability", "marital_status")
+                 "case_type", "sex", "education", "occupation", "disability", "marital_status", "pk")
 PERPETRATOR_FIELDS = ("report_id", "position", "relation", "sex", "is_child", "age_at_incident", "age_group",
                       "education", "occupation")
 
@@ -246,10 +249,14 @@ def _load(scope: Scope, report_rows: list[tuple[Any, ...]], units: UnitMap) -> l
     places: dict[int, set[str]] = defaultdict(set)
     place_unknown: set[int] = set()
     first_event: dict[int, datetime.datetime] = {}
+    ampk: dict[int, set[str]] = defaultdict(set)
     for part in (scope, outside):
         # The scope's rows of reports not loaded (another authority, or moved since the tally's last run)
         # are left out: those a case needs come from ``outside``.
         keep = columns if part is scope else None
+        for _report_id, victim_id, group in part.rows(VictimAmpkGroup.objects.all(), "victim__report_id",
+                                                      "victim_id", "group", field="victim__report_id", keep=keep):
+            ampk[victim_id].add(group)
         for row in part.rows(Victim.objects.all(), *VICTIM_FIELDS, keep=keep):
             victims[row[0]].append(dict(zip(VICTIM_FIELDS, row, strict=True)))
         for row in part.rows(Perpetrator.objects.all(), *PERPETRATOR_FIELDS, keep=keep):
@@ -267,6 +274,10 @@ def _load(scope: Scope, report_rows: list[tuple[Any, ...]], units: UnitMap) -> l
             # An event whose date nobody knows has none (the export leaves the date empty).
             if when is not None and (report_id not in first_event or when < first_event[report_id]):
                 first_event[report_id] = when
+
+    for rows_ in victims.values():
+        for victim in rows_:
+            victim["ampk_groups"] = ampk.get(victim["pk"], set())
 
     services: dict[int, set[str]] = defaultdict(set)
     police: set[int] = set()
@@ -333,6 +344,7 @@ class Labels:
         self.sex, self.age = plain(Sex), plain(AgeGroup)
         self.education, self.occupation = plain(Education), plain(Occupation)
         self.marital, self.case_type = plain(MaritalStatus), plain(CaseType)
+        self.ampk = plain(AmpkGroup)
         self.channel, self.risk, self.status = plain(Channel), plain(Risk), plain(ReportStatus)
         self.violence, self.forms = plain(ViolenceType), plain(SexualViolenceForm)
         self.place, self.relation = plain(Place), plain(PerpetratorRelation)
@@ -346,7 +358,7 @@ class Labels:
             self.service_order = list(SimfoniService.values)
         self.order = {
             "violence": list(ViolenceType.values), "forms": list(SexualViolenceForm.values),
-            "place": list(Place.values),
+            "place": list(Place.values), "ampk": list(AmpkGroup.values),
         }
         self.perpetrator = _("Terlapor")
         self.tz = timezone.get_current_timezone()
@@ -393,7 +405,7 @@ def headers() -> list[str]:
     return [
         _("No. registrasi"), _("Laporan terkait"), _("Korban ke-"), _("Tanggal pengaduan"), _("Tanggal kejadian"),
         _("Kecamatan"), _("Jenis kelamin"), _("Usia saat kejadian"), _("Kelompok usia"), _("Anak"),
-        _("Jenis kasus"), _("Pendidikan"), _("Pekerjaan"), _("Disabilitas"), _("Status perkawinan"),
+        _("Jenis kasus"), _("Kelompok AMPK"), _("Pendidikan"), _("Pekerjaan"), _("Disabilitas"), _("Status perkawinan"),
         _("Jenis kekerasan"), _("Bentuk kekerasan seksual"), _("Tempat kejadian"),
         _("Hubungan terlapor dengan korban"), _("Jumlah terlapor"), _("Jenis layanan"), _("Saluran pengaduan"),
         _("Risiko"), _("Status"),
@@ -444,6 +456,7 @@ def rows(cases: list[CaseData], labels: Labels | None = None) -> list[list[Any]]
                 labels.age.get(victim["age_group"], victim["age_group"]),
                 labels.flag(victim["is_child"]),
                 labels.case_type.get(victim["case_type"], victim["case_type"]),
+                labels.join(victim["ampk_groups"], "ampk") if victim["case_type"] == CaseType.AMPK else "",
                 labels.education.get(victim["education"], ""),
                 labels.occupation.get(victim["occupation"], ""),
                 labels.flag(victim["disability"]),
@@ -551,6 +564,8 @@ def gaps(cases: list[CaseData]) -> list[Gap]:
                 absent.append(_("usia saat kejadian korban %(n)d") % {"n": number})
             if not victim["case_type"]:
                 absent.append(_("jenis kasus korban %(n)d") % {"n": number})
+            elif victim["case_type"] == CaseType.AMPK and not victim["ampk_groups"]:
+                absent.append(_("kelompok AMPK korban %(n)d") % {"n": number})
             if not victim["education"]:
                 absent.append(_("pendidikan korban %(n)d") % {"n": number})
             if not victim["occupation"]:
@@ -558,6 +573,25 @@ def gaps(cases: list[CaseData]) -> list[Gap]:
             if absent:
                 out.append(Gap(data.registration_number, data.received_at, absent, number))
     return out
+
+
+def ampk_counts(cases: list[CaseData]) -> list[tuple[str, int]]:
+    """Child (AMPK) victims per group of UU 35/2014 Pasal 59 ayat 2, in the law's order, then those with none.
+
+    A victim counts once in each of its groups, so the rows may add up to more
+    than the AMPK victims; the same count as the dashboard's (``tally.keys_of``).
+    """
+    found: dict[str, int] = defaultdict(int)
+    for data in cases:
+        for victim in data.victims:
+            if victim["case_type"] == CaseType.AMPK:
+                for group in victim["ampk_groups"] or {d.UNKNOWN}:
+                    found[group] += 1
+    labels = dict(AmpkGroup.choices)
+    rows = [(str(labels[g]), found[g]) for g in AmpkGroup.values if found.get(g)]
+    if found.get(d.UNKNOWN):
+        rows.append((_("Kelompok belum dicatat"), found[d.UNKNOWN]))
+    return rows
 
 
 def quality(period: Period) -> list[Gap]:

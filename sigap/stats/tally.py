@@ -38,8 +38,15 @@ from django.db.models import Count, F, Q, Sum
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
-from sigap.intake.codes import OPEN_STATUSES, Authority, ReportStatus
-from sigap.intake.models import ChronologyEvent, Perpetrator, Report, ReportViolence, Victim
+from sigap.intake.codes import OPEN_STATUSES, Authority, CaseType, ReportStatus
+from sigap.intake.models import (
+    ChronologyEvent,
+    Perpetrator,
+    Report,
+    ReportViolence,
+    Victim,
+    VictimAmpkGroup,
+)
 from sigap.stats import contacts
 from sigap.stats import dimensions as d
 from sigap.stats.models import (
@@ -59,8 +66,9 @@ SCAN_CHUNK = 10_000
 LEASE = datetime.timedelta(minutes=60)
 # Raised whenever what a count means changes (1: cases and victims as units, only this
 # unit's own cases in the case counts; 2: kewenangan by the places, existing reports' authority
-# recomputed by intake 0010); the next run after an upgrade is a full recount.
-COUNTING_VERSION = 2
+# recomputed by intake 0010; 3: AMPK victims per group of UU 35/2014 Pasal 59 ayat 2); the next run
+# after an upgrade is a full recount.
+COUNTING_VERSION = 3
 
 Cell = tuple[str, str]  # (month "YYYY-MM", kecamatan code)
 Key = tuple[str, str]  # (dimension, value)
@@ -75,6 +83,9 @@ def month_of(moment: datetime.datetime) -> str:
 
 
 # --- what one report counts as ------------------------------------------------------------
+
+
+VictimFacts = tuple[str, str, str, str, bool, str, frozenset[str]]
 
 
 @dataclass
@@ -99,8 +110,9 @@ class ReportFacts:
     response_due_at: datetime.datetime
     heard_from: str = ""
     authority: str = Authority.OWN
-    # age group (at the incident), sex, education, occupation, disability, case type: one per distinct victim
-    victims: list[tuple[str, str, str, str, bool, str]] = field(default_factory=list)
+    # age group (at the incident), sex, education, occupation, disability, case type, AMPK groups: one per
+    # distinct victim
+    victims: list[VictimFacts] = field(default_factory=list)
     relations: set[str] = field(default_factory=set)
     places: set[str] = field(default_factory=set)
     violence: set[str] = field(default_factory=set)
@@ -135,11 +147,16 @@ def _case_model(name: str) -> Any:
 def _details(report_ids: list[int]) -> dict[int, _Details]:
     """What hangs off each report: victims (with their blind indexes, to match people), relations, places, types."""
     out: dict[int, _Details] = {pk: _Details() for pk in report_ids}
+    groups: dict[int, set[str]] = defaultdict(set)
+    for victim_id, group in VictimAmpkGroup.objects.filter(victim__report_id__in=report_ids).values_list(
+        "victim_id", "group"
+    ):
+        groups[victim_id].add(group)
     for row in Victim.objects.filter(report_id__in=report_ids).values(
-        "report_id", "position", "nik_index", "name_index", "age_group", "sex", "education", "occupation",
+        "id", "report_id", "position", "nik_index", "name_index", "age_group", "sex", "education", "occupation",
         "disability", "case_type",
     ):
-        out[row["report_id"]].victims.append(dict(row))
+        out[row["report_id"]].victims.append({**row, "ampk_groups": frozenset(groups.get(row["id"], ()))})
     for report_id, relation in Perpetrator.objects.filter(report_id__in=report_ids).values_list(
         "report_id", "relation"
     ):
@@ -155,8 +172,9 @@ def _details(report_ids: list[int]) -> dict[int, _Details]:
     return out
 
 
-def _victim_tuple(row: dict[str, Any]) -> tuple[str, str, str, str, bool, str]:
-    return (row["age_group"], row["sex"], row["education"], row["occupation"], row["disability"], row["case_type"])
+def _victim_tuple(row: dict[str, Any]) -> VictimFacts:
+    return (row["age_group"], row["sex"], row["education"], row["occupation"], row["disability"], row["case_type"],
+            row["ampk_groups"])
 
 
 def load_facts(report_ids: Iterable[int]) -> list[ReportFacts]:
@@ -273,8 +291,11 @@ def keys_of(facts: ReportFacts, now: datetime.datetime, *, with_stage: bool) -> 
 
     # Victim-level: a case counts once per value, its victims once each.
     per_value: Counter[Key] = Counter()
-    for age, sex, education, occupation, disability, case_type in facts.victims:
+    for age, sex, education, occupation, disability, case_type, ampk_groups in facts.victims:
         per_value[(d.CASE_TYPE, case_type or d.UNKNOWN)] += 1
+        if case_type == CaseType.AMPK:  # a child at the incident; each of its groups, chosen or suggested
+            for group in ampk_groups or {d.UNKNOWN}:
+                per_value[(d.AMPK_GROUP, group)] += 1
         per_value[(d.AGE_SEX, f"{age}|{sex}")] += 1
         per_value[(d.AGE, age)] += 1
         per_value[(d.SEX, sex)] += 1

@@ -89,6 +89,7 @@ def simfoni_view(request: HttpRequest) -> HttpResponse:
         "victim_count": sum(len(c.victims) for c in data),
         "perpetrator_count": sum(len(c.perpetrators) for c in data),
         "pair_count": sum(len(c.victims) * len(c.perpetrators) for c in data),
+        "ampk_counts": simfoni.ampk_counts(data),
     })
 
 

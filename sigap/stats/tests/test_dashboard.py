@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from sigap.intake.codes import (
     AgeGroup,
+    AmpkGroup,
     Authority,
     CaseType,
     Channel,
@@ -29,7 +30,14 @@ from sigap.intake.codes import (
     Sex,
     ViolenceType,
 )
-from sigap.intake.models import ChronologyEvent, Perpetrator, Report, ReportViolence, Victim
+from sigap.intake.models import (
+    ChronologyEvent,
+    Perpetrator,
+    Report,
+    ReportViolence,
+    Victim,
+    VictimAmpkGroup,
+)
 from sigap.lib.testing import DESA_A, SigapTestCase
 from sigap.outreach.models import Activity, ActivityKind
 from sigap.regions.models import Region
@@ -180,6 +188,26 @@ class CountsAgreeMixin(TestCase):
             self.assertEqual(board.victims(d.OCCUPATION, value),
                              units.victim_count(lambda v, value=value: v.occupation == value)[1], value)
         self.assertEqual(board.victims(d.DISABILITY, "ya"), units.victim_count(lambda v: v.disability)[1])
+
+        # AMPK groups: child victims (case type AMPK, from the age at the incident) only, each of their groups
+        # (chosen or suggested), "" for a child victim with none.
+        def groups(victim: Victim) -> set[str]:
+            return set(VictimAmpkGroup.objects.filter(victim=victim).values_list("group", flat=True))
+
+        for group in AmpkGroup.values:
+            self.assertEqual(
+                (board.n(d.AMPK_GROUP, group), board.victims(d.AMPK_GROUP, group)),
+                units.victim_count(lambda v, group=group: v.case_type == CaseType.AMPK and group in groups(v)),
+                group,
+            )
+        self.assertEqual(
+            (board.n(d.AMPK_GROUP, ""), board.victims(d.AMPK_GROUP, "")),
+            units.victim_count(lambda v: v.case_type == CaseType.AMPK and not groups(v)),
+        )
+        ampk_rows = board.section(d.AMPK_GROUP).rows
+        self.assertEqual(sum(row[2] for row in ampk_rows),
+                         sum(len(groups(v)) or 1 for vs in units.victims.values() for v in vs
+                             if v.case_type == CaseType.AMPK))
         for source, n in reports.values_list("source").annotate(n=Count("id")):
             self.assertEqual(board.n(d.SOURCE, source), n, source)
 
@@ -256,6 +284,9 @@ class SeededDashboardTests(CountsAgreeMixin, SigapTestCase):
 
     def test_seeding_counts_every_report_as_it_is_written(self) -> None:
         self.assertEqual(CountedReport.objects.count(), Report.objects.count())
+        # The seeded child victims carry SIGAP's suggested groups, so the AMPK counts are tested on real numbers.
+        self.assertGreater(VictimAmpkGroup.objects.filter(suggested=True).count(), 20)
+        self.assertGreater(dashboard.build(whole_period()).victims(d.AMPK_GROUP, AmpkGroup.KEKERASAN_FISIK_PSIKIS), 0)
         board = dashboard.build(whole_period())
         self.assertEqual(board.n(d.TOTAL, "all") + board.n(d.AUTHORITY, Authority.OTHER), 300)
 
@@ -401,6 +432,78 @@ class CountingUnitTests(CountsAgreeMixin, SigapTestCase):
         self.assertEqual((board.n(d.TOTAL, "all"), board.n(d.VIOLENCE, "fisik")), (2, 1))
         self.assertNotIn("Kasus kewenangan lain (tidak dihitung)", dict(board.figures))
         self.assertIsNotNone(own.pk)
+
+    def test_ampk_groups_are_counted_per_child_victim_at_the_incident_own_cases_only(self) -> None:
+        from sigap.intake.amend import amend_report
+        from sigap.intake.tests.factories import adult_victim, create_report, report_payload
+
+        today = timezone.localdate()
+        # 12 now, suggested from "fisik": kekerasan fisik/psikis.
+        create_report(self.operator, violence_types=["fisik"])
+        # 19 at the report, 17 when it happened two years ago: a child victim; groups chosen by staff.
+        grown = report_payload()["victims"][0]
+        grown.update(name="Dewi Contoh", birth_date=(today - datetime.timedelta(days=365 * 19 + 40)).isoformat(),
+                     ampk_groups=["eksploitasi", "situasi_darurat"])
+        two_years_ago = timezone.localtime() - datetime.timedelta(days=730)
+        event = {**report_payload()["chronology"][0], "when": two_years_ago.strftime("%Y-%m-%dT%H:%M")}
+        create_report(self.operator, victims=[grown], chronology=[event], violence_types=["eksploitasi"])
+        # An adult woman: KtP, in no AMPK group.
+        create_report(self.operator, victims=[adult_victim()], violence_types=["fisik"])
+        # A child with no group chosen and none to suggest: "Kelompok belum dicatat".
+        none = report_payload()["victims"][0]
+        none.update(name="Lina Contoh", ampk_groups=[])
+        empty = create_report(self.operator, victims=[none], violence_types=["psikis"]).report
+        # Another region's case: not counted.
+        other = report_payload()["victims"][0]
+        other.update(name="Rara Contoh")
+        elsewhere = create_report(self.operator, victims=[other], violence_types=["fisik"]).report
+        Report.objects.filter(pk=elsewhere.pk).update(authority=Authority.OTHER)
+        tally.mark_reports([elsewhere.pk])
+        # Two linked reports about one child in one case: one victim.
+        again = report_payload()["victims"][0]
+        again.update(name="Tari Contoh")
+        first = create_report(self.operator, victims=[again], violence_types=["penelantaran"]).report
+        second = create_report(self.operator, victims=[again], violence_types=["penelantaran"]).report
+        self.open_case(first, second)
+
+        board = self.board(timezone.now())
+        self.assertEqual(board.victims(d.AMPK_GROUP, AmpkGroup.KEKERASAN_FISIK_PSIKIS), 1)
+        self.assertEqual(board.victims(d.AMPK_GROUP, AmpkGroup.EKSPLOITASI), 1)
+        self.assertEqual(board.victims(d.AMPK_GROUP, AmpkGroup.SITUASI_DARURAT), 1)
+        self.assertEqual(board.victims(d.AMPK_GROUP, AmpkGroup.PERLAKUAN_SALAH), 1)
+        self.assertEqual(board.victims(d.AMPK_GROUP, ""), 1)
+        self.assertEqual(board.victims(d.CASE_TYPE, CaseType.AMPK), 4)
+        self.assertEqual(sum(row[2] for row in board.section(d.AMPK_GROUP).rows), 5)  # one child in two groups
+
+        # A group chosen later (an amendment, audited) is counted from the next run, the "none" row emptied.
+        amend_report(empty, {"victims.0.ampk_groups": ["perlakuan_salah"]}, by=self.manager,
+                     reason="Hasil asesmen.")
+        board = self.board(timezone.now())
+        self.assertEqual(board.victims(d.AMPK_GROUP, AmpkGroup.PERLAKUAN_SALAH), 2)
+        self.assertEqual(board.victims(d.AMPK_GROUP, ""), 0)
+
+    def test_the_monthly_report_lists_child_victims_per_ampk_group(self) -> None:
+        from sigap.intake.tests.factories import adult_victim, create_report, report_payload
+        from sigap.lib import pdftext
+        from sigap.stats import monthly
+
+        if not pdftext.available():
+            self.skipTest("pdftotext (poppler-utils) is not installed")
+        month = this_month()
+        text = pdftext.pdf_text(monthly.render_pdf(month))
+        self.assertIn("Tidak ada korban anak (AMPK) bulan ini.", text)
+        create_report(self.operator, violence_types=["fisik", "penelantaran"])
+        none = report_payload()["victims"][0]
+        none.update(name="Lina Contoh", ampk_groups=[])
+        create_report(self.operator, victims=[none], violence_types=["psikis"])
+        create_report(self.operator, victims=[adult_victim()], violence_types=["fisik"])
+        tally.run()
+        text = pdftext.pdf_text(monthly.render_pdf(month))
+        section = text.split("Korban AMPK per kelompok (UU 35/2014 Pasal 59 ayat 2)")[1].split("Kasus per kecamatan")[0]
+        self.assertRegex(section, r"Anak korban kekerasan fisik dan/atau psikis\s+1\s+1")
+        self.assertRegex(section, r"Anak korban perlakuan salah dan penelantaran\s+1\s+1")
+        self.assertRegex(section, r"Kelompok belum dicatat\s+1\s+1")
+        self.assertNotIn("Anak yang dieksploitasi", section)  # only the groups with victims
 
     def test_counts_of_an_older_meaning_are_recounted_in_full(self) -> None:
         from sigap.intake.tests.factories import create_report

@@ -7,12 +7,14 @@ import io
 from io import StringIO
 
 from django.core.management import call_command
+from django.db.models import Count
 from django.urls import reverse
 from django.utils import timezone
 from openpyxl import load_workbook
 
 from sigap.intake.codes import (
     AgeGroup,
+    AmpkGroup,
     Authority,
     CaseType,
     Education,
@@ -22,7 +24,14 @@ from sigap.intake.codes import (
     Sex,
     ViolenceType,
 )
-from sigap.intake.models import ChronologyEvent, Perpetrator, Report, ReporterIdentity, Victim
+from sigap.intake.models import (
+    ChronologyEvent,
+    Perpetrator,
+    Report,
+    ReporterIdentity,
+    Victim,
+    VictimAmpkGroup,
+)
 from sigap.lib.testing import SigapTestCase
 from sigap.stats import dimensions as d
 from sigap.stats import simfoni, tally
@@ -117,6 +126,9 @@ class SimfoniExportTests(SigapTestCase):
             self.assertEqual(row["Usia saat kejadian"],
                              "" if victim.age_at_incident is None else str(victim.age_at_incident))
             self.assertEqual(row["Jenis kasus"], str(dict(CaseType.choices).get(victim.case_type, "")))
+            groups = set(VictimAmpkGroup.objects.filter(victim=victim).values_list("group", flat=True))
+            expected_groups = "; ".join(str(label) for code, label in AmpkGroup.choices if code in groups)
+            self.assertEqual(row["Kelompok AMPK"], expected_groups if victim.case_type == CaseType.AMPK else "")
             types = {str(violence[t]) for t in victim.report.violence.values_list("violence_type", flat=True)}
             self.assertEqual(set(row["Jenis kekerasan"].split("; ")), types)
             current = ChronologyEvent.objects.filter(report=victim.report, is_current=True)
@@ -131,6 +143,28 @@ class SimfoniExportTests(SigapTestCase):
             expected = "; ".join(f"Terlapor {n}: {relations[r]}" for n, r in enumerate(
                 victim.report.perpetrators.order_by("position").values_list("relation", flat=True), start=1))
             self.assertEqual(row["Hubungan terlapor dengan korban"], expected or "Tidak diketahui")
+
+    def test_the_page_counts_child_victims_per_ampk_group_as_the_dashboard_does(self) -> None:
+        from sigap.stats import dashboard
+
+        self.login(self.data_officer)
+        response = self.client.get(reverse("stats:simfoni"), EVERYTHING)
+        self.assertEqual(response.status_code, 200)
+        shown = dict(response.context["ampk_counts"])
+        self.assertTrue(shown)  # the seeded child victims carry suggested groups
+        board = dashboard.build(Period(EVERYTHING["dari"], EVERYTHING["sampai"]))
+        names = dict(AmpkGroup.choices)
+        expected = {str(names[g]): board.victims(d.AMPK_GROUP, g) for g in AmpkGroup.values
+                    if board.victims(d.AMPK_GROUP, g)}
+        if board.victims(d.AMPK_GROUP, ""):
+            expected["Kelompok belum dicatat"] = board.victims(d.AMPK_GROUP, "")
+        self.assertEqual(shown, expected)
+        # And with a count made here: each own child victim once per group.
+        own_children = Victim.objects.filter(report__authority=Authority.OWN, case_type=CaseType.AMPK)
+        per_group = {str(names[g]): n for g, n in VictimAmpkGroup.objects.filter(victim__in=own_children)
+                     .values_list("group").annotate(n=Count("id"))}
+        self.assertEqual({k: v for k, v in shown.items() if k != "Kelompok belum dicatat"}, per_group)
+        self.assertContains(response, "Korban anak (AMPK) per kelompok")
 
     def test_the_export_holds_no_name_nik_phone_address_or_desa(self) -> None:
         body = self.download().decode("utf-8-sig")
@@ -255,6 +289,16 @@ class DataQualityTests(SigapTestCase):
         self.assertIn("tempat dan tanggal kejadian", found[self.no_events.registration_number])
         self.assertIn("jenis kekerasan", found[self.no_violence.registration_number])
 
+    def test_a_child_victim_without_an_ampk_group_is_listed(self) -> None:
+        from sigap.intake.tests.factories import create_report, report_payload
+
+        victim = report_payload()["victims"][0]
+        victim["ampk_groups"] = []  # nobody chose, and "lainnya" suggests none
+        report = create_report(self.operator, victims=[victim], violence_types=["lainnya"]).report
+        found = [g for g in simfoni.quality(Period("2000-01", this_month()))
+                 if g.registration_number == report.registration_number]
+        self.assertEqual([(g.victim, g.missing) for g in found], [(1, ["kelompok AMPK korban 1"])])
+
     def test_the_page_shows_the_list_to_the_data_officer(self) -> None:
         self.login(self.data_officer)
         response = self.client.get(reverse("stats:simfoni"), EVERYTHING)
@@ -325,6 +369,7 @@ class SimfoniPerCaseTests(SigapTestCase):
         self.assertEqual(row[headers_index("Usia saat kejadian")], 17)
         self.assertEqual(row[headers_index("Anak")], "Ya")
         self.assertEqual(row[headers_index("Jenis kasus")], str(CaseType.AMPK.label))
+        self.assertEqual(row[headers_index("Kelompok AMPK")], str(AmpkGroup.KEKERASAN_FISIK_PSIKIS.label))
 
 
 def headers_index(name: str) -> int:
