@@ -19,6 +19,7 @@ staff_urlpatterns = [
     path("laporan/<int:pk>/", reports.report_detail, name="report_detail"),
     path("laporan/<int:pk>/risiko/", reports.report_override_risk, name="report_override_risk"),
     path("laporan/<int:pk>/ubah/", amend.report_amend, name="report_amend"),
+    path("laporan/<int:pk>/ampk/konfirmasi/", reports.report_confirm_ampk, name="report_confirm_ampk"),
     path("laporan/<int:pk>/catatan/", reports.report_note, name="report_note"),
     path("laporan/<int:pk>/kewenangan/", reports.report_authority, name="report_authority"),
     path("laporan/<int:pk>/tautkan/", reports.report_link, name="report_link"),

@@ -141,6 +141,7 @@ ACCESS: dict[str, Rule] = {
     "intake:report_detail": roles("manager", "operator", "case_worker"),
     "intake:report_override_risk": perm(Perm.VIEW_REPORTS),
     "intake:report_amend": CASE_READERS,  # the report is in a case: its assigned worker and the manager
+    "intake:report_confirm_ampk": CASE_READERS,  # amend.may_amend, as "intake:report_amend"
     "intake:report_note": roles("operator"),  # only the report's submitter: here the operator who filed it
     "intake:report_authority": perm(Perm.VIEW_REPORTS),
     "intake:report_link": perm(Perm.VIEW_REPORTS),

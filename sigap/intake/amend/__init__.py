@@ -19,6 +19,8 @@ audit entry). What it covers:
   AMPK groups (``victims.<n>.disability_types`` / ``.accommodations`` / ``.ampk_groups``,
   lists of codes; a type makes the victim one with a disability, accommodations need
   one, AMPK groups need a child at the incident; chosen groups replace SIGAP's suggestion);
+  staff who find SIGAP's suggested groups right confirm them unchanged with ``confirm_ampk_groups``
+  (the same rule of who may amend; an amendment "usulan SIGAP" → the same groups, one audit entry);
 * the violence types and sexual-violence forms; the victim's condition and needs;
   the danger flags (``DANGER_FIELDS``: they feed triage); the safe contact
   (``safe_times``, sealed and need-to-know like a victim's address; ``safe_channel``;
@@ -68,6 +70,7 @@ from sigap.intake.amend.people import (
     _set_victim,
     _set_victim_list,
     _settle_ampk_groups,
+    _victim_label,
     _write_people,
 )
 from sigap.intake.amend.records import _set_event, _set_reporter, _write_events
@@ -87,20 +90,35 @@ from sigap.intake.amend.state import (
     _choice_label,
     _field_label,
     _labels,
+    _show,
     text_problem,
     visibility,
 )
 from sigap.intake.authority import refresh as refresh_authority
-from sigap.intake.codes import RISK_ORDER, Risk, SafeChannel, SexualViolenceForm, ViolenceType
-from sigap.intake.models import Report, ReportAmendment, ReportSexualForm, ReportViolence, Victim
+from sigap.intake.codes import (
+    RISK_ORDER,
+    AmpkGroup,
+    Risk,
+    SafeChannel,
+    SexualViolenceForm,
+    ViolenceType,
+)
+from sigap.intake.models import (
+    Report,
+    ReportAmendment,
+    ReportSexualForm,
+    ReportViolence,
+    Victim,
+    VictimAmpkGroup,
+)
 from sigap.intake.signals import report_risk_raised, send_on_commit
 from sigap.intake.triage import PerpetratorFacts, TriageFacts, VictimFacts, assess, response_due
 from sigap.intake.validation import ReportInvalid
 from sigap.vault.audit import record
 
 __all__ = [
-    "IDENTITY", "PLAIN", "VICTIM_DETAIL", "amend_report", "may_amend", "register_amendment_hook", "text_problem",
-    "visibility",
+    "IDENTITY", "PLAIN", "VICTIM_DETAIL", "amend_report", "confirm_ampk_groups", "may_amend",
+    "register_amendment_hook", "text_problem", "visibility",
 ]
 
 AmendmentHook = Callable[[Report, Any, "HttpRequest | None"], None]
@@ -204,6 +222,50 @@ def amend_report(report: Report, changes: dict[str, Any], *, by: Any, reason: st
         _mark_tally(locked)
     report.refresh_from_db()
     return state.amendments
+
+
+def confirm_ampk_groups(report: Report, victim: Victim, *, by: Any, request: HttpRequest | None = None,
+                        now: datetime.datetime | None = None) -> ReportAmendment:
+    """Staff take SIGAP's suggested AMPK groups of a child victim as their own choice, unchanged.
+
+    Submitting the same groups on the amendment form is no change, so the suggestion would stay
+    "usulan SIGAP" forever; this is the explicit act. The same rule as amending (``may_amend``),
+    one transaction: the victim's suggested rows become chosen (nothing else changes, so no
+    re-evaluation and no hooks: the tally counts suggested and chosen groups alike), one
+    ``ReportAmendment`` ("usulan SIGAP" → the same groups, for the report's history and the case
+    timeline) and one audit entry (``intake.ampk_groups_confirmed``, the victim's id only).
+    Raises ``PermissionDenied``, or ``ReportInvalid`` when there is nothing to confirm (a victim of
+    another report, an adult, no suggested group: also the second of two confirmations).
+    """
+    if not may_amend(by, report):
+        raise PermissionDenied
+    now = now or timezone.now()
+    with transaction.atomic():
+        # The report's lock serialises this with amend_report, which may replace the groups.
+        locked = Report.objects.select_for_update().get(pk=report.pk)
+        current = Victim.objects.filter(pk=victim.pk, report=locked).first()
+        if current is None:
+            raise ReportInvalid({"victim": _("Korban ini tidak ada.")}, _("Korban ini tidak ada."))
+        if not current.is_child:
+            message = _("Kelompok AMPK hanya untuk korban anak (di bawah 18 tahun saat kejadian).")
+            raise ReportInvalid({"victim": message}, message)
+        rows = list(VictimAmpkGroup.objects.filter(victim=current))
+        if not any(row.suggested for row in rows):
+            message = _("Kelompok AMPK korban ini sudah pilihan petugas; tidak ada usulan SIGAP untuk "
+                        "dikonfirmasi.") if rows else _("Korban ini tidak mempunyai kelompok AMPK usulan SIGAP.")
+            raise ReportInvalid({"victim": message}, message)
+        names = dict(AmpkGroup.choices)
+        mark = _("usulan SIGAP")
+        old = [f"{names.get(row.group, row.group)} ({mark})" if row.suggested else str(names.get(row.group, row.group))
+               for row in sorted(rows, key=lambda row: row.group)]
+        VictimAmpkGroup.objects.filter(victim=current, suggested=True).update(suggested=False)
+        amendment = ReportAmendment.objects.create(
+            report=locked, field=f"victims.{current.position}.ampk_groups",
+            label=_victim_label(current.position, "ampk_groups")[:120], old_value=_show(old),
+            new_value=_show(_labels(AmpkGroup, [row.group for row in rows])),
+            reason=_("Kelompok AMPK usulan SIGAP dikonfirmasi petugas tanpa perubahan."), by=by, at=now)
+        record("intake.ampk_groups_confirmed", actor=by, obj=current, request=request)
+    return amendment
 
 
 def _apply(state: _Amending, key: str, value: Any) -> None:

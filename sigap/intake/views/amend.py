@@ -36,7 +36,7 @@ from sigap.intake.codes import (
     ViolenceType,
 )
 from sigap.intake.forms import OTHER_DESA, desa_choices
-from sigap.intake.models import Report, ReportAmendment
+from sigap.intake.models import Report, ReportAmendment, Victim
 from sigap.intake.validation import ReportInvalid
 from sigap.vault.masking import mask_phone
 from sigap.vault.reveal import RevealOutcome, can_reveal, handle_reveal
@@ -218,9 +218,13 @@ class AmendForm(forms.Form):
                                                         Accommodation.choices),
                   [a.kind for a in v.accommodations.all()])
         if v.is_child:
-            self._add(section, p + "ampk_groups", _codes(_("Korban %(n)d: kelompok AMPK") % {"n": n},
-                                                         AmpkGroup.choices),
-                      [g.group for g in v.ampk_groups.all()])
+            groups = v.ampk_groups.all()
+            field = _codes(_("Korban %(n)d: kelompok AMPK") % {"n": n}, AmpkGroup.choices)
+            if any(g.suggested for g in groups):
+                field.help_text = _("Yang dicentang sekarang usulan SIGAP. Menyimpan pilihan yang sama tidak "
+                                    "mengubah apa pun; bila usulan sudah sesuai, pakai “Konfirmasi kelompok "
+                                    "AMPK” di atas.")
+            self._add(section, p + "ampk_groups", field, [g.group for g in groups])
         if len(self.victims) > 1:
             self._add(section, p + "remove", forms.BooleanField(
                 label=_("Hapus korban %(n)d dari laporan ini (alasan wajib)") % {"n": n}, required=False))
@@ -369,6 +373,11 @@ class AmendForm(forms.Form):
                 for s in self.sections]
 
 
+def ampk_confirmable(victims: list[Victim]) -> set[int]:
+    """The child victims whose AMPK groups (prefetched) include SIGAP's suggestion: "Konfirmasi kelompok AMPK"."""
+    return {v.pk for v in victims if v.is_child and any(g.suggested for g in v.ampk_groups.all())}
+
+
 # --- the history, as each user may see it -----------------------------------------------------
 
 
@@ -428,7 +437,9 @@ def report_amend(request: HttpRequest, pk: int) -> HttpResponse:
             return redirect("intake:report_detail", pk=report.pk)
     history, status = history_rows(request, report,
                                    list(report.amendments.select_related("by").order_by("-at", "-id")))
-    return render(request, "intake/report_amend.html", {"report": report, "form": form, "history": history,
-                                                        "may_decide_authority": access.can_manage_reports(
-                                                            request.user)},
-                  status=400 if amending else status)
+    confirmable = ampk_confirmable(form.victims)
+    return render(request, "intake/report_amend.html", {
+        "report": report, "form": form, "history": history,
+        "may_decide_authority": access.can_manage_reports(request.user),
+        "ampk_confirm": [v for v in form.victims if v.pk in confirmable],
+    }, status=400 if amending else status)

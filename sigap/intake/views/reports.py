@@ -27,7 +27,7 @@ from sigap.intake.actions import (
     open_report,
     override_risk,
 )
-from sigap.intake.amend import may_amend
+from sigap.intake.amend import confirm_ampk_groups, may_amend
 from sigap.intake.authority import reason as authority_reason
 from sigap.intake.authority import suggestion_for
 from sigap.intake.codes import Authority, Channel, ReportStatus, Risk
@@ -43,12 +43,12 @@ from sigap.intake.forms import (
 )
 from sigap.intake.lookup import find_reports
 from sigap.intake.lookup_limit import limit_message
-from sigap.intake.models import Report, ReportLink, open_case_link, report_page_context
+from sigap.intake.models import Report, ReportLink, Victim, open_case_link, report_page_context
 from sigap.intake.prefill import attachable_contact, prefill_for
 from sigap.intake.queries import contacts_since_filing, find_duplicates
 from sigap.intake.triage import reason_labels
 from sigap.intake.validation import ReportInvalid
-from sigap.intake.views.amend import history_rows
+from sigap.intake.views.amend import ampk_confirmable, history_rows
 from sigap.intake.views.common import (
     deadline_page,
     issue_form_token,
@@ -293,6 +293,7 @@ def _render_detail(request: HttpRequest, report: Report, *, override_form: RiskO
             item["form"] = bound
     victims = list(report.victims.select_related("desa")
                    .prefetch_related("ampk_groups", "disability_types", "accommodations").all())
+    amending = may_amend(user, report)
     victim_info, safe_reveal, reveal_status = victim_rows(request, report, victims)
     history, history_status = history_rows(request, report,
                                            list(report.amendments.select_related("by").order_by("at", "id")))
@@ -336,7 +337,8 @@ def _render_detail(request: HttpRequest, report: Report, *, override_form: RiskO
         "revealed": revealed_rows(reveal),
         "public_status": public_status_label(report),
         "open_case_url": open_case_link(user, report),
-        "may_amend": may_amend(user, report),
+        "may_amend": amending,
+        "ampk_confirmable": ampk_confirmable(victims) if amending else set(),
         "amendments": history,
         "amendments_open": history_status != 200 or any(row["reveal"] and row["reveal"].shown for row in history),
         "first_contact": contacts_since_filing(report).select_related("operator").order_by("created_at").first(),
@@ -457,3 +459,32 @@ def report_note(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, _("Catatan ditambahkan ke laporan."))
             return redirect("intake:report_detail", pk=report.pk)
     return _render_detail(request, report, note_form=form, status=400)
+
+
+@login_required
+@require_POST
+def report_confirm_ampk(request: HttpRequest, pk: int) -> HttpResponse:
+    """"Konfirmasi kelompok AMPK": whoever may amend the report takes a child victim's suggested groups as chosen.
+
+    The victim's id travels in the body; one that is not a positive id is a 400, one of another report a 404.
+    """
+    report = access.get_report_for(request.user, _pk(pk))
+    if not may_amend(request.user, report):
+        raise PermissionDenied
+    victim_id = parse_id(request.POST.get("victim", ""))
+    if victim_id is None:
+        problem = _("Korban tidak dikenal.")
+    else:
+        victim = Victim.objects.filter(report=report, pk=victim_id).first()
+        if victim is None:
+            raise Http404
+        try:
+            confirm_ampk_groups(report, victim, by=request.user, request=request)
+        except ReportInvalid as error:
+            problem = error.message
+        else:
+            messages.success(request, _("Kelompok AMPK korban %(n)d dikonfirmasi sebagai pilihan petugas.")
+                             % {"n": victim.position + 1})
+            return redirect("intake:report_detail", pk=report.pk)
+    messages.error(request, problem)
+    return _render_detail(request, open_report(request.user, report.pk, request), status=400)
