@@ -31,7 +31,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.http import HttpRequest
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 
 from sigap.accounts.roles import ROLE_PERMISSIONS, Perm, has_permission
@@ -123,7 +123,11 @@ def _unique(users: Iterable[Any]) -> list[Any]:
 
 
 def _local(moment: datetime.datetime) -> str:
-    return timezone.localtime(moment).strftime("%d-%m-%Y %H:%M")
+    return formats.date_format(timezone.localtime(moment), "SHORT_DATETIME_FORMAT")
+
+
+def _day(day: datetime.date) -> str:
+    return formats.date_format(day, "SHORT_DATE_FORMAT")
 
 
 def _kecamatan(code: str) -> str:
@@ -615,7 +619,7 @@ def warn_roster_gaps(*, now: datetime.datetime | None = None) -> int:
                 notify(managers(), "alerts.roster_gap",
                        _("Jadwal piket kosong: %(date)s, shift %(shift)s (mulai %(start)s). Tanpa petugas piket, "
                          "semua peringatan dikirim ke Kepala UPTD.")
-                       % {"date": found.date.strftime("%d-%m-%Y"), "shift": found.label, "start": _local(found.start)},
+                       % {"date": _day(found.date), "shift": found.label, "start": _local(found.start)},
                        link=reverse("alerts:roster"))
             warned += 1
     return warned
@@ -667,7 +671,7 @@ def delete_roster_entry(entry: RosterEntry, *, by: Any, request: HttpRequest | N
         with translation.override(settings.LANGUAGE_CODE):
             notify([p for p in people if p.pk != by.pk], "alerts.roster_deleted",
                    _("Jadwal piket Anda %(date)s, shift %(shift)s, dihapus oleh %(user)s.")
-                   % {"date": found.date.strftime("%d-%m-%Y"), "shift": found.label, "user": by.username},
+                   % {"date": _day(found.date), "shift": found.label, "user": by.username},
                    link=reverse("alerts:roster") + f"?mulai={found.date.isoformat()}")
 
 
@@ -869,7 +873,7 @@ def repeat_week(source: datetime.date, start: datetime.date, end: datetime.date,
                     continue
                 notify([people[pk]], "alerts.roster_planned",
                        _("Anda dijadwalkan piket atau cadangan %(count)d shift antara %(start)s dan %(end)s.")
-                       % {"count": count, "start": start.strftime("%d-%m-%Y"), "end": end.strftime("%d-%m-%Y")},
+                       % {"count": count, "start": _day(start), "end": _day(end)},
                        link=reverse("alerts:roster") + f"?mulai={start.isoformat()}")
     return result
 
@@ -945,7 +949,7 @@ def write_handover(note: str, *, by: Any, callbacks: Iterable[tuple[str, datetim
         with translation.override(settings.LANGUAGE_CODE):
             notify(following.people() if following is not None else managers(), "alerts.handover",
                    _("Serah terima shift %(shift)s %(date)s dari %(user)s menunggu konfirmasi Anda.")
-                   % {"shift": current.label, "date": current.date.strftime("%d-%m-%Y"), "user": by.username},
+                   % {"shift": current.label, "date": _day(current.date), "user": by.username},
                    link=reverse("alerts:handover"))
     return handover
 

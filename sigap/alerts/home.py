@@ -16,7 +16,7 @@ import datetime
 from typing import Any
 
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -113,8 +113,8 @@ def _handovers(user: Any) -> Section:
         key="serah-terima", title=gettext_lazy("Serah terima dan telepon balik"),
         empty=gettext_lazy("Tidak ada serah terima yang menunggu konfirmasi Anda."),
         items=[Item(text=_("Serah terima %(shift)s %(date)s dari %(user)s")
-                    % {"shift": roster.slot(h.date, h.shift).label, "date": h.date.strftime("%d-%m-%Y"),
-                       "user": h.written_by.username},
+                    % {"shift": roster.slot(h.date, h.shift).label,
+                       "date": formats.date_format(h.date, "SHORT_DATE_FORMAT"), "user": h.written_by.username},
                     link=reverse("alerts:handover") + f"#serah-terima-{h.pk}", urgent=True) for h in handovers],
     )
 

@@ -12,7 +12,7 @@ import datetime
 from dataclasses import dataclass
 from typing import Any
 
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from sigap.cases.codes import ClosureStatus, PlanStatus, ReferralStatus, Stage
@@ -89,7 +89,7 @@ def build(case: Case, user: Any = None) -> list[Entry]:
         title = _("Kejadian: %(place)s, %(desa)s") % {"place": place_label(event.place), "desa": desa}
         if event.supersedes_id:
             title += " · " + _("versi perubahan (dicatat %(at)s)") % {
-                "at": timezone.localtime(event.recorded_at).strftime("%d-%m-%Y %H:%M")
+                "at": formats.date_format(timezone.localtime(event.recorded_at), "SHORT_DATETIME_FORMAT")
             }
         if not event.is_current:
             title += " · " + _("versi lama, sudah diubah")
@@ -151,8 +151,8 @@ def build(case: Case, user: Any = None) -> list[Entry]:
             entries.append(Entry(stay.checked_out_at, "shelter", _("Keluar dari penampungan"),
                                  by=_who(stay.checked_out_by)))
     for extension in ShelterExtension.objects.filter(stay__case=case).select_related("approved_by"):
-        entries.append(Entry(extension.at, "shelter", _("Penampungan diperpanjang sampai %(end)s")
-                             % {"end": timezone.localtime(extension.new_end_at).strftime("%d-%m-%Y")},
+        end = formats.date_format(timezone.localtime(extension.new_end_at), "SHORT_DATE_FORMAT")
+        entries.append(Entry(extension.at, "shelter", _("Penampungan diperpanjang sampai %(end)s") % {"end": end},
                              body=extension.reason, by=_who(extension.approved_by)))
     for referral in Referral.objects.filter(case=case).select_related("partner").prefetch_related("updates__by"):
         for update in referral.updates.all():
