@@ -10,6 +10,7 @@ import re
 from typing import Any
 
 from django.test import Client
+from django.urls import reverse
 
 from sigap.accounts.roles import Role
 from sigap.cases import actions as case_actions
@@ -116,9 +117,9 @@ class ConfirmTests(ConfirmTestCase):
         report, victim = self.file_child()
         self.login(self.manager)
         self.assertEqual(self.client.post(url(report), {"victim": victim.pk}).status_code, 302)
-        again = self.client.post(url(report), {"victim": victim.pk})
-        self.assertEqual(again.status_code, 400)
-        self.assertContains(again, "sudah pilihan petugas", status_code=400)
+        again = self.client.post(url(report), {"victim": victim.pk}, follow=True)  # a double click
+        self.assertRedirects(again, reverse("intake:report_detail", args=[report.pk]))
+        self.assertContains(again, "Kelompok AMPK korban 1 sudah pilihan petugas.")
         self.assertEqual(groups(victim), dict.fromkeys(GROUPS, False))
         self.assertEqual(ReportAmendment.objects.filter(report=report).count(), 1)
         self.assertEqual(AuditEntry.objects.filter(action=CONFIRMED).count(), 1)
@@ -132,8 +133,11 @@ class ConfirmTests(ConfirmTestCase):
         adult_report = create_report(self.operator, victims=[adult_victim()]).report
         adult = Victim.objects.get(report=adult_report)
         self.login(self.operator)
+        before = groups(chosen)
+        response = self.client.post(url(chosen_report), {"victim": chosen.pk}, follow=True)
+        self.assertContains(response, "sudah pilihan petugas")  # already chosen: said, nothing changed
+        self.assertUnchanged(chosen, before)
         cases = [
-            (chosen_report, chosen, "sudah pilihan petugas"),
             (none_report, no_groups, "tidak mempunyai kelompok AMPK usulan SIGAP"),
             (adult_report, adult, "hanya untuk korban anak"),
         ]
