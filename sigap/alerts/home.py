@@ -162,7 +162,7 @@ def _manager(user: Any, now: datetime.datetime) -> list[Section]:
     sections.append(Section(
         key="jadwal-kosong", title=gettext_lazy("Kekosongan jadwal piket berikutnya"),
         empty=gettext_lazy("Jadwal piket 7 hari ke depan lengkap."),
-        items=[Item(text=f"{g.date.strftime('%d-%m-%Y')} · {g.label}",
+        items=[Item(text=f"{formats.date_format(g.date, 'SHORT_DATE_FORMAT')} · {g.label}",
                     link=reverse("alerts:roster") + f"?mulai={g.date.isoformat()}",
                     urgent=g.start < now + datetime.timedelta(days=1)) for g in gaps[:SHOWN]],
         count=len(gaps) or None,
@@ -209,7 +209,7 @@ def _volunteer(user: Any, now: datetime.datetime) -> list[Section]:
     return [Section(
         key="laporan-saya", title=gettext_lazy("Laporan yang saya kirim"),
         empty=gettext_lazy("Anda belum mengirim laporan."),
-        items=[Item(text=f"{r.registration_number} · {r.created_at.date().strftime('%d-%m-%Y')}",
+        items=[Item(text=f"{r.registration_number} · {formats.date_format(timezone.localtime(r.created_at), 'SHORT_DATE_FORMAT')}",
                     note=str(public_status_label(r))) for r in mine],  # the coarse status only
         more_link=reverse("intake:volunteer_home"),
     )]

@@ -62,6 +62,22 @@ class DateStyleTests(SigapTestCase):
                     found.setdefault(pattern, []).append(str(template.relative_to(root)))
         self.assertEqual(found, {}, "use a named format (SHORT_DATETIME_FORMAT, DATE_FORMAT, ...): sigap/formats")
 
+    def test_python_texts_name_their_date_style(self) -> None:
+        """A date put into a sentence or a list by Python code uses a named style too (formats.date_format)."""
+        import re
+        from pathlib import Path
+
+        import sigap
+
+        root = Path(sigap.__file__).parent
+        spelled = re.compile(r"""strftime\(\s*["'][^"']*%d[^"']*%[YmBb]""")
+        found = [
+            str(path.relative_to(root))
+            for path in root.rglob("*.py")
+            if "tests" not in path.parts and "migrations" not in path.parts and spelled.search(path.read_text())
+        ]
+        self.assertEqual(found, [], "use formats.date_format(value, \"SHORT_DATE_FORMAT\") or DATE_FORMAT")
+
     def test_the_named_styles_in_each_language(self) -> None:
         import datetime
 

@@ -6,6 +6,7 @@ import datetime
 from collections.abc import Callable
 from typing import Any
 
+from django.utils import formats
 from django.utils.translation import gettext as _
 from pydantic import ValidationError as PydanticValidationError
 
@@ -64,7 +65,7 @@ def _victim_label(position: int, field: str) -> str:
 
 def _victim_summary(victim: Victim) -> str:
     """Who the victim is, in one line, without NIK or address (those are noted apart, on need to know)."""
-    born = victim.birth_date.strftime("%d-%m-%Y") if victim.birth_date else (
+    born = formats.date_format(victim.birth_date, "SHORT_DATE_FORMAT") if victim.birth_date else (
         _("usia %(n)s") % {"n": victim.stated_age} if victim.stated_age else "—")
     return "; ".join([victim.name or _("(nama tidak diketahui)"), _choice_label(Sex, victim.sex), str(born),
                       _desa_name(victim.desa_id)])

@@ -6,7 +6,7 @@ import datetime
 import re
 from typing import Any
 
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from sigap.intake.models import (
@@ -91,7 +91,7 @@ def _show(value: Any) -> str:
     if isinstance(value, bool):
         return _("ya") if value else _("tidak")
     if isinstance(value, datetime.date):
-        return value.strftime("%d-%m-%Y")
+        return formats.date_format(value, "SHORT_DATE_FORMAT")
     if isinstance(value, list | set | tuple):
         return ", ".join(str(v) for v in value)
     return str(value)
