@@ -106,6 +106,8 @@ def main() -> int:
     if not (args.reuse and reusable):
         print(f"stats bench: preparing {env.data_dir}", flush=True)
         env.prepare()
+    else:  # an earlier run's deployment, brought to the current code's schema (as run.py --reuse does)
+        env.manage("migrate", "--no-input", "-v", "0")
     session = staff_session(env, "manager")
     urls = resolve_urls(env, ["stats:dashboard", "stats:simfoni"])
     if not urls.get("stats:dashboard"):
