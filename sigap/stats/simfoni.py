@@ -68,6 +68,7 @@ from sigap.intake.models import (
     Victim,
     VictimAmpkGroup,
 )
+from sigap.lib.gcpause import gc_paused_during
 from sigap.regions.models import Region
 from sigap.stats import dimensions as d
 from sigap.stats.exports import Sheet
@@ -87,6 +88,7 @@ PERPETRATOR_FIELDS = ("report_id", "position", "relation", "sex", "is_child", "a
                       "education", "occupation")
 
 SHEETS = ("korban", "korban-terlapor", "terlapor")
+NO_GROUPS: frozenset[str] = frozenset()
 REPORT_COLUMNS = ("pk", "registration_number", "received_at", "kecamatan_code", "channel", "risk", "status")
 
 
@@ -211,12 +213,14 @@ class CaseData:
         return 1 + len(self.linked_numbers)
 
 
+@gc_paused_during
 def load(ids: list[int]) -> list[CaseData]:
     """The cases whose home report is among ``ids``, with every report of each case (plain columns only)."""
     scope = Scope(ids=ids)
     return _load(scope, _report_rows(scope.rows(Report.objects.all(), *REPORT_COLUMNS, field="pk")), unit_map(ids))
 
 
+@gc_paused_during
 def load_period(period: Period) -> list[CaseData]:
     """The cases counted in the period: those whose home report was received in it, within this unit's authority."""
     scope, rows = period_scope(period)
@@ -249,7 +253,7 @@ def _load(scope: Scope, report_rows: list[tuple[Any, ...]], units: UnitMap) -> l
     places: dict[int, set[str]] = defaultdict(set)
     place_unknown: set[int] = set()
     first_event: dict[int, datetime.datetime] = {}
-    ampk: dict[int, set[str]] = defaultdict(set)
+    ampk: dict[int, set[str]] = defaultdict(set)  # victim pk -> AMPK groups (read before the victims)
     for part in (scope, outside):
         # The scope's rows of reports not loaded (another authority, or moved since the tally's last run)
         # are left out: those a case needs come from ``outside``.
@@ -258,7 +262,9 @@ def _load(scope: Scope, report_rows: list[tuple[Any, ...]], units: UnitMap) -> l
                                                       "victim_id", "group", field="victim__report_id", keep=keep):
             ampk[victim_id].add(group)
         for row in part.rows(Victim.objects.all(), *VICTIM_FIELDS, keep=keep):
-            victims[row[0]].append(dict(zip(VICTIM_FIELDS, row, strict=True)))
+            victim = dict(zip(VICTIM_FIELDS, row, strict=True))
+            victim["ampk_groups"] = ampk.get(row[-1], NO_GROUPS)  # VICTIM_FIELDS ends with the victim's pk
+            victims[row[0]].append(victim)
         for row in part.rows(Perpetrator.objects.all(), *PERPETRATOR_FIELDS, keep=keep):
             perpetrators[row[0]].append(dict(zip(PERPETRATOR_FIELDS, row, strict=True)))
         for report_id, kind in part.rows(ReportViolence.objects.all(), "report_id", "violence_type", keep=keep):
@@ -274,10 +280,6 @@ def _load(scope: Scope, report_rows: list[tuple[Any, ...]], units: UnitMap) -> l
             # An event whose date nobody knows has none (the export leaves the date empty).
             if when is not None and (report_id not in first_event or when < first_event[report_id]):
                 first_event[report_id] = when
-
-    for rows_ in victims.values():
-        for victim in rows_:
-            victim["ampk_groups"] = ampk.get(victim["pk"], set())
 
     services: dict[int, set[str]] = defaultdict(set)
     police: set[int] = set()

@@ -47,6 +47,7 @@ from sigap.intake.models import (
     Victim,
     VictimAmpkGroup,
 )
+from sigap.lib.gcpause import gc_paused_during
 from sigap.stats import contacts
 from sigap.stats import dimensions as d
 from sigap.stats.models import (
@@ -385,6 +386,7 @@ def _recount_months(months: list[str], by_month: dict[str, set[str]], now: datet
     TallyState.objects.filter(pk=1, lease_until__isnull=False).update(lease_until=timezone.now() + LEASE)
 
 
+@gc_paused_during  # a batch of up to FLUSH_REPORTS reports' facts: many small objects, no cycles
 def _write(pending: dict[Cell, list[int]], now: datetime.datetime) -> None:
     counts = count_reports([pk for ids in pending.values() for pk in ids], now)
     rows = [row for cell in pending for row in _rows(*cell, counts.get(cell, {}))]

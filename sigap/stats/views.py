@@ -9,6 +9,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from sigap.accounts.roles import Perm
 from sigap.accounts.views import permission_required
+from sigap.lib.gcpause import gc_paused_during
 from sigap.lib.params import parse_id
 from sigap.stats import actions, dashboard, exports, simfoni
 from sigap.stats.forms import PeriodForm, parse_month, shift_month, this_month
@@ -79,6 +80,7 @@ def dashboard_export(request: HttpRequest, fmt: str) -> HttpResponse:
 
 @permission_required(Perm.EXPORT_STATS)
 @require_GET
+@gc_paused_during
 def simfoni_view(request: HttpRequest) -> HttpResponse:
     form = PeriodForm(request.GET if request.GET else None, default_months=1)
     period = form.period()
@@ -95,6 +97,7 @@ def simfoni_view(request: HttpRequest) -> HttpResponse:
 
 @permission_required(Perm.EXPORT_STATS)
 @require_GET
+@gc_paused_during
 def simfoni_export(request: HttpRequest, fmt: str) -> HttpResponse:
     """XLSX: the three tables (and the data-quality list when asked); CSV: one table (``lembar``)."""
     form = PeriodForm(request.GET if request.GET else None, default_months=1)
