@@ -286,6 +286,33 @@ def identifier_forms_by_get(html: str) -> list[list[str]]:
             if method != "post" and (tel or any(IDENTIFIER_FIELD.search(n) for n in names))]
 
 
+class _Labels(HTMLParser):
+    """Collects element ids, the targets of ``<label for>`` and of ``aria-describedby``."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.ids: set[str] = set()
+        self.label_targets: list[str] = []
+        self.described_by: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        values = {k: (v or "") for k, v in attrs}
+        if "id" in values:
+            self.ids.add(values["id"])
+        if tag == "label" and "for" in values:
+            self.label_targets.append(values["for"])
+        self.described_by.extend(values.get("aria-describedby", "").split())
+
+
+def label_problems(html: str) -> list[str]:
+    """A label that names no field (``for=""`` or a missing id), or a description that is not on the page."""
+    parser = _Labels()
+    parser.feed(html)
+    problems = [f'<label for="{target}">' for target in parser.label_targets if target not in parser.ids]
+    problems += [f'aria-describedby="{target}"' for target in parser.described_by if target not in parser.ids]
+    return problems
+
+
 class AccessMatrixTests(SigapTestCase):
     routes: list[Route]
     objects: dict[str, dict[str, Any]]
@@ -360,6 +387,7 @@ class AccessMatrixTests(SigapTestCase):
             identities.setdefault(user.role, self.login(user, client=Client()))
         mismatches: list[str] = []
         get_forms: list[str] = []
+        unlabelled: list[str] = []
         asked = 0
         for route in self.routes:
             rule = ACCESS.get(route.name)
@@ -376,12 +404,24 @@ class AccessMatrixTests(SigapTestCase):
                         f" ({rule.describe()}), got {response.status_code}"
                     )
                 elif not refused and response.get("Content-Type", "").startswith("text/html"):
-                    for names in identifier_forms_by_get(response.content.decode("utf-8", "replace")):
+                    html = response.content.decode("utf-8", "replace")
+                    for names in identifier_forms_by_get(html):
                         get_forms.append(f"{route.name} as {identity}: a GET form with {names}")
+                    unlabelled.extend(f"{route.name}: {problem}" for problem in label_problems(html))
         self.assertGreater(asked, 60)
         self.assertFalse(mismatches, "Access differs from ACCESS:\n" + "\n".join(mismatches))
         self.assertFalse(get_forms, "A phone number or NIK must be posted, never sent in a URL:\n"
                          + "\n".join(sorted(set(get_forms))))
+        self.assertFalse(unlabelled, "Every label names a field on its page, every description is there "
+                         "(screen readers):\n" + "\n".join(sorted(set(unlabelled))))
+
+    def test_the_label_check_sees_a_label_for_nothing_and_a_missing_description(self) -> None:
+        self.assertEqual(label_problems('<label for="">Tahap</label><input type="radio" id="id_stage_0">'),
+                         ['<label for="">'])
+        self.assertEqual(label_problems('<label for="id_note">Catatan</label>'
+                                        '<textarea id="id_note" aria-describedby="id_note_helptext"></textarea>'),
+                         ['aria-describedby="id_note_helptext"'])
+        self.assertEqual(label_problems('<label for="a">A</label><input id="a" aria-describedby="h"><p id="h">'), [])
 
     def test_the_form_check_sees_a_get_form_with_an_identifier(self) -> None:
         self.assertEqual(identifier_forms_by_get('<form><input name="nik"></form>'), [["nik"]])
