@@ -30,5 +30,12 @@ urlpatterns = [
     path("", include("sigap.core.urls")),
 ]
 
+# Under /api/v1/ an error raised outside any view (a middleware's refusal, a disallowed Host)
+# is answered in the API's JSON shape; elsewhere by Django's default pages (sigap/api.py).
+handler400 = "sigap.api.bad_request"
+handler403 = "sigap.api.permission_denied"
+handler404 = "sigap.api.page_not_found"
+handler500 = "sigap.api.server_error"
+
 if settings.SIGAP_BENCH:
     urlpatterns.insert(0, path("bench/", include("sigap.benchsupport.urls")))

@@ -82,7 +82,12 @@ class HostileInputMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         if self._has_nul(request):
             from django.utils.translation import gettext as _
+            from django.utils.translation import gettext_lazy
 
+            from sigap.lib.api_errors import error_response, is_api_request
+
+            if is_api_request(request):
+                return error_response(request, 400, gettext_lazy("Permintaan tidak sah."))
             return HttpResponse(_("Permintaan tidak sah."), status=400, content_type="text/plain; charset=utf-8")
         return self.get_response(request)
 

@@ -26,7 +26,7 @@ from sigap.intake.actions import (
 from sigap.intake.codes import CaseType, Risk
 from sigap.intake.models import ApiToken
 from sigap.intake.validation import ReportInput, ReportInvalid
-from sigap.lib.api_errors import ApiError
+from sigap.lib.api_errors import ApiError, ErrorOut
 from sigap.lib.clientip import client_key
 from sigap.lib.params import loads
 from sigap.lib.ratelimit import SharedWindowLimiter
@@ -92,22 +92,22 @@ class ReportCreated(Schema):
     )
 
 
-class ErrorBody(Schema):
-    message: str
-    fields: dict[str, str]
-
-
-class ErrorOut(Schema):
-    error: ErrorBody
-
-
 _IDEMPOTENCY_KEY = re.compile(r"[\x21-\x7e]{1,128}")
 
 
 @router.post(
     "/reports",
     auth=ReportFilerToken(),
-    response={201: ReportCreated, 401: ErrorOut, 403: ErrorOut, 409: ErrorOut, 422: ErrorOut},
+    response={
+        201: ReportCreated,
+        400: ErrorOut,
+        401: ErrorOut,
+        403: ErrorOut,
+        409: ErrorOut,
+        413: ErrorOut,
+        422: ErrorOut,
+        503: ErrorOut,
+    },
     summary="File a report (pengaduan)",
 )
 def create_report(

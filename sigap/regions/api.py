@@ -1,9 +1,10 @@
 from __future__ import annotations
 
 from django.http import HttpRequest
+from django.utils.translation import gettext as _
 from ninja import Router, Schema
 
-from sigap.lib.api_errors import ApiError
+from sigap.lib.api_errors import ApiError, ErrorOut
 from sigap.regions.models import Region
 
 router = Router(tags=["regions"])
@@ -24,14 +25,14 @@ class RegionOut(Schema):
 
 @router.get(
     "/{code}",
-    response={200: RegionOut},
+    response={200: RegionOut, 404: ErrorOut},
     auth=None,
     summary="One region with its direct children",
 )
 def get_region(request: HttpRequest, code: str) -> dict[str, object]:
     region = Region.objects.filter(code=code).first()
     if region is None:
-        raise ApiError(404, "Wilayah tidak ditemukan.")
+        raise ApiError(404, _("Wilayah tidak ditemukan."))
     children = list(Region.objects.filter(parent_id=region.code).order_by("code").values("code", "name"))
     return {
         "code": region.code,

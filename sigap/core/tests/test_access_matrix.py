@@ -94,6 +94,7 @@ ACCESS: dict[str, Rule] = {
     "api-v1:create_report": OWN,  # bearer token of a role that may file reports (intake/tests/test_api.py)
     "api-v1:track_report": OWN,  # tracking code and PIN
     "api-v1:api-root": NOBODY,  # django-ninja's root: 404 for everyone
+    "api-v1:not_found": NOBODY,  # every other path under /api/v1/: the API's JSON 404 for everyone
     "accounts:login": PUBLIC,
     "accounts:logout": OWN,  # POST only; signs out whoever is signed in
     "accounts:enroll_2fa": SIGNED_IN,
@@ -336,6 +337,7 @@ class AccessMatrixTests(SigapTestCase):
             "conversations:": {"pk": conversation.pk},
             "accompaniment:worker_calendar": {"user_pk": cls.case_worker.pk},
             "accompaniment:case_calendar": {"pk": case.pk},
+            "api-v1:not_found": {"rest": "tidak-ada"},
         }
         cls.objects["intake:report_"]["other"] = report.pk
 

@@ -157,7 +157,8 @@ class SchemaIsDocumentedTests(ApiDocTestCase):
                          + "\n".join(missing))
 
     def test_every_key_of_the_public_statistics_is_documented(self) -> None:
-        # The body is free-form in the OpenAPI schema, so its keys are checked from a real answer.
+        # Checked from a real answer too: the schema's keys of cells and maps (quarters, sexes, violence
+        # types) are the stored snapshot's, which sigap.stats.public writes.
         year = timezone.localdate().year
         public.refresh(year)
         response = self.api.get(f"/api/v1/public/stats?year={year}")
