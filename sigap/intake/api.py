@@ -5,10 +5,12 @@ from __future__ import annotations
 import hashlib
 import re
 import secrets
+from collections.abc import Iterable
 from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
+from django.db import transaction
 from django.http import HttpRequest, JsonResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -30,6 +32,7 @@ from sigap.lib.api_errors import ApiError, ErrorOut
 from sigap.lib.clientip import client_key
 from sigap.lib.params import loads
 from sigap.lib.ratelimit import SharedWindowLimiter
+from sigap.vault.audit import record
 
 router = Router(tags=["reports"])
 
@@ -42,9 +45,29 @@ def token_digest(token: str) -> str:
 
 def issue_token(user: Any) -> str:
     """A new bearer token for ``user``; only its digest is stored. Returned this once."""
+    return issue_token_entry(user)[1]
+
+
+def issue_token_entry(user: Any) -> tuple[ApiToken, str]:
+    """``issue_token`` with the stored row, whose id names the token from then on (``revoke_api_token``)."""
     token = secrets.token_urlsafe(32)
-    ApiToken.objects.create(user=user, digest=token_digest(token))
-    return token
+    return ApiToken.objects.create(user=user, digest=token_digest(token)), token
+
+
+def revoke_tokens(tokens: Iterable[ApiToken]) -> list[ApiToken]:
+    """Revoke each of ``tokens`` not yet revoked, one audit entry each; the ones revoked now.
+
+    The next call with a revoked token is 401 (``user_for_token``). Revoking again changes nothing.
+    """
+    now = timezone.now()
+    revoked = []
+    with transaction.atomic():
+        for entry in tokens:
+            if ApiToken.objects.filter(pk=entry.pk, revoked_at__isnull=True).update(revoked_at=now):
+                entry.revoked_at = now
+                record("intake.api_token_revoked", obj=entry)
+                revoked.append(entry)
+    return revoked
 
 
 def user_for_token(token: str) -> Any:

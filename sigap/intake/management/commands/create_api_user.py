@@ -4,7 +4,8 @@
 
 An existing user of the same role gets an additional token; a different role is
 refused. The user has no usable password: the token is the only way in. Only the
-token's digest is stored, so it cannot be shown again.
+token's digest is stored, so it cannot be shown again. The line before it gives
+the token's id, which names it in ``list_api_tokens`` and ``revoke_api_token``.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from django.db import transaction
 
 from sigap.accounts.models import User
 from sigap.accounts.roles import Role
-from sigap.intake.api import issue_token
+from sigap.intake.api import issue_token_entry
 from sigap.regions.models import Level, Region
 from sigap.vault.audit import record
 
@@ -53,6 +54,7 @@ class Command(BaseCommand):
                 raise CommandError(f"user {username!r} exists with another role or desa")
             else:
                 self.stdout.write(f"User {username} exists; issuing an additional token.")
-            token = issue_token(user)
+            entry, token = issue_token_entry(user)
             record("intake.api_token_issued", obj=user)
+        self.stdout.write(f"Token id {entry.pk} (revoke with: manage.py revoke_api_token {entry.pk}):")
         self.stdout.write(token)
