@@ -2,7 +2,9 @@
 
 Access is the cases app's: reading goes through ``cases.access.get_case_for``;
 recording needs ``cases.access.can_work`` (the assigned worker or a manager) on an
-open case; approvals (LPSK application, transfer) need ``can_approve``. Refusals
+open case, except an appointment's outcome, which the worker who attends it may
+also record (``record_outcome``); approvals (LPSK application, transfer) need
+``can_approve``. Refusals
 are ``cases.actions.CaseActionError`` with a translated message naming no person.
 Deadlines are ``cases.Task`` rows (kinds ``perawatan_72jam`` and
 ``pelindungan_polisi``), so ``cases.tasks.escalate_overdue_tasks`` escalates them
@@ -19,7 +21,7 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.http import HttpRequest
-from django.utils import timezone
+from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 
 from sigap.accompaniment import letters as letter_content
@@ -139,27 +141,98 @@ def schedule_appointment(case: Case, *, by: Any, kind: str, starts_at: datetime.
         record("accompaniment.appointment_scheduled", actor=by, obj=appointment, request=request)
         if worker.pk != by.pk:
             notify([worker], "appointment_scheduled",
-                   _("Jadwal pendampingan baru untuk kasus %(number)s.") % {"number": case.number}, link=_link(case))
+                   _("Jadwal pendampingan baru untuk kasus %(number)s.") % {"number": case.number},
+                   link=appointment_link(appointment, worker))
     return appointment
+
+
+# How long after an appointment the worker who attended it may still record its outcome when the case is not
+# theirs (a hearing yesterday, recorded today). The case's worker and the managers have no such limit.
+ATTENDEE_OUTCOME_DAYS = 14
+
+
+def attendee_deadline(appointment: Appointment) -> datetime.datetime:
+    return appointment.starts_at + datetime.timedelta(days=ATTENDEE_OUTCOME_DAYS)
+
+
+def outcome_refusal(appointment: Appointment, by: Any, *, now: datetime.datetime | None = None) -> str | None:
+    """Why ``by`` may not record this appointment's outcome now, or None when they may (their access aside).
+
+    The cases app's write guards (``cases.actions.WRITE_GUARDS``: a case transferred away is read-only) and an
+    open case, as for every change of the case; the outcome not yet recorded; and for the worker who attends an
+    appointment of a case that is not theirs (not ``can_work``) the window after it. The attending worker's page
+    asks before showing the form; ``record_outcome`` asks again under its lock."""
+    case = appointment.case
+    for guard in case_actions.WRITE_GUARDS:
+        refusal = guard(case)
+        if refusal:
+            return refusal
+    colleague = not access.can_work(by, case)
+    if not case.is_open:
+        if colleague:
+            return _("Kasus ini sudah ditutup; hasil jadwalnya tidak dapat dicatat lagi. Hubungi pendamping kasus "
+                     "atau manajer.")
+        return _("Kasus sudah ditutup. Buka kembali kasus lebih dulu.")
+    if appointment.status != AppointmentStatus.SCHEDULED:
+        return _("Hasil jadwal ini sudah dicatat.")
+    if colleague and _now(now) > attendee_deadline(appointment):
+        return _("Hasil jadwal ini hanya dapat dicatat pendamping yang hadir sampai %(days)s hari setelah "
+                 "jadwalnya. Minta pendamping kasus atau manajer mencatatnya.") % {"days": ATTENDEE_OUTCOME_DAYS}
+    return None
 
 
 def record_outcome(appointment: Appointment, *, by: Any, status: str, note: str = "",
                    request: HttpRequest | None = None, now: datetime.datetime | None = None) -> Appointment:
-    """Attended, not attended (and why) or cancelled."""
+    """Attended, not attended (and why) or cancelled.
+
+    By the case's worker or a manager (``can_work``), or by the worker who attended it (the appointment's
+    ``worker``) when the case is not theirs: the same rules and the same audit entry, on an open case that is
+    not transferred away, until ``ATTENDEE_OUTCOME_DAYS`` after the appointment; the case's worker (the managers
+    when it has none) is then told, with the case number, the kind, the date and the outcome only."""
     if status not in (AppointmentStatus.ATTENDED, AppointmentStatus.MISSED, AppointmentStatus.CANCELLED):
         raise CaseActionError(_("Pilih hasil jadwal."), "status")
     if status != AppointmentStatus.ATTENDED and not _text(note):
         raise CaseActionError(_("Tuliskan alasannya."), "note")
     now = _now(now)
     with transaction.atomic():
-        _working(appointment.case, by)
+        case = Case.objects.select_for_update().get(pk=appointment.case_id)
+        by_attendee = not access.can_work(by, case)
+        _require(not by_attendee or Appointment.objects.attended_by(by).filter(pk=appointment.pk).exists())
         appointment = Appointment.objects.select_for_update().get(pk=appointment.pk)
-        if appointment.status != AppointmentStatus.SCHEDULED:
-            raise CaseActionError(_("Hasil jadwal ini sudah dicatat."))
-        appointment.status, appointment.outcome_note, appointment.outcome_at = status, _text(note), now
-        appointment.save(update_fields=["status", "outcome_note", "outcome_at"])
+        appointment.case = case
+        refusal = outcome_refusal(appointment, by, now=now)
+        if refusal:
+            raise CaseActionError(refusal)
+        appointment.status, appointment.outcome_note = status, _text(note)
+        appointment.outcome_at, appointment.outcome_by = now, by
+        appointment.save(update_fields=["status", "outcome_note", "outcome_at", "outcome_by"])
         record("accompaniment.appointment_outcome", actor=by, obj=appointment, request=request)
+        if by_attendee:
+            _tell_case_worker(appointment, by)
     return appointment
+
+
+def _tell_case_worker(appointment: Appointment, by: Any) -> None:
+    """The case's worker (or the managers) hears that a colleague recorded the outcome: no name, no note."""
+    case = appointment.case
+    recipients = [u for u in case_actions._worker_or_managers(case) if u.pk != by.pk]
+    with translation.override(settings.LANGUAGE_CODE):  # stored once, read by someone else
+        text = _("Kasus %(number)s: hasil jadwal %(kind)s %(date)s (%(status)s) dicatat oleh pendamping yang "
+                 "hadir.") % {
+            "number": case.number, "kind": appointment.get_kind_display(),
+            "date": formats.date_format(timezone.localtime(appointment.starts_at), "SHORT_DATE_FORMAT"),
+            "status": appointment.get_status_display()}
+    notify(recipients, "appointment_outcome_by_attendee", text, link=_link(case) + "#jadwal")
+
+
+def appointment_link(appointment: Appointment, worker: Any) -> str:
+    """Where a notice to the appointment's worker points: the case's tab when they see the case, else their
+    own page of the appointment (the case stays closed to them)."""
+    from django.urls import reverse
+
+    if Case.objects.visible_to(worker).filter(pk=appointment.case_id).exists():
+        return _link(appointment.case)
+    return reverse("accompaniment:appointment", args=[appointment.pk])
 
 
 def reschedule(appointment: Appointment, *, by: Any, starts_at: datetime.datetime, note: str = "",
@@ -178,9 +251,9 @@ def reschedule(appointment: Appointment, *, by: Any, starts_at: datetime.datetim
             attendees=old.attendees, partner=old.partner, escort_needed=old.escort_needed,
             transport_needed=old.transport_needed, created_by=by, created_at=now,
         )
-        old.status, old.outcome_note, old.outcome_at, old.rescheduled_to = (
-            AppointmentStatus.RESCHEDULED, _text(note), now, new)
-        old.save(update_fields=["status", "outcome_note", "outcome_at", "rescheduled_to"])
+        old.status, old.outcome_note, old.outcome_at, old.outcome_by, old.rescheduled_to = (
+            AppointmentStatus.RESCHEDULED, _text(note), now, by, new)
+        old.save(update_fields=["status", "outcome_note", "outcome_at", "outcome_by", "rescheduled_to"])
         record("accompaniment.appointment_rescheduled", actor=by, obj=new, request=request)
     return new
 
@@ -232,7 +305,7 @@ def send_reminders(*, now: datetime.datetime | None = None) -> int:
                     else _("Pengingat: hari ini pukul %(time)s, %(kind)s, kasus %(number)s."))
             notify([appointment.worker], "appointment_reminder",
                    text % {"time": when, "kind": appointment.get_kind_display(), "number": appointment.case.number},
-                   link=_link(appointment.case))
+                   link=appointment_link(appointment, appointment.worker))
             sent += 1
     return sent
 

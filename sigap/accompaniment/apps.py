@@ -25,3 +25,9 @@ class AccompanimentConfig(AppConfig):
         from sigap.accompaniment import home
 
         home.register()
+
+        # Appointment outcomes, with who recorded them, on the case timeline.
+        from sigap.accompaniment.timeline import appointment_outcomes
+        from sigap.cases.timeline import register_source
+
+        register_source(appointment_outcomes)

@@ -44,11 +44,19 @@ class AppointmentForm(forms.Form):
     transport_needed = forms.BooleanField(label=_("Perlu transportasi"), required=False)
 
 
-class OutcomeForm(forms.Form):
-    appointment = forms.IntegerField(widget=forms.HiddenInput)
+class AttendedOutcomeForm(forms.Form):
+    """The outcome of one appointment: on the attending worker's page, whose URL names the appointment."""
+
     status = forms.ChoiceField(label=_("Hasil"), choices=_choices([
         AppointmentStatus.ATTENDED, AppointmentStatus.MISSED, AppointmentStatus.CANCELLED]))
-    note = forms.CharField(label=_("Alasan / catatan"), required=False, max_length=2000)
+    note = forms.CharField(label=_("Alasan / catatan"), required=False, max_length=2000,
+                           help_text=_("Wajib bila tidak hadir atau dibatalkan."))
+
+
+class OutcomeForm(AttendedOutcomeForm):
+    """The same outcome from the case's tab, which lists every appointment of the case."""
+
+    appointment = forms.IntegerField(widget=forms.HiddenInput)
 
 
 class RescheduleForm(forms.Form):

@@ -11,7 +11,7 @@ from typing import Any
 
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext, gettext_lazy
 
 from sigap.accompaniment import actions
 from sigap.accompaniment.codes import AppointmentStatus
@@ -25,14 +25,16 @@ def sections(user: Any, now: datetime.datetime) -> list[Section]:
         return []
     start = timezone.localtime(now).replace(hour=0, minute=0, second=0, microsecond=0)
     today = list(actions.appointments_for(user, start=start, end=start + datetime.timedelta(days=1)))
-    # An appointment on a colleague's case they attend: linked to their calendar, the case being closed to them.
+    # An appointment on a colleague's case they attend: linked to their page of that appointment (where they
+    # record its outcome), the case being closed to them.
     open_cases = set(Case.objects.visible_to(user).filter(pk__in={a.case_id for a in today})
                      .values_list("pk", flat=True)) if today else set()
     items = [
         Item(
-            text=f"{timezone.localtime(a.starts_at):%H.%M} · {a.get_kind_display()} · {a.case.number}",
+            text=f"{timezone.localtime(a.starts_at):%H.%M} · {a.get_kind_display()} · {a.case.number}"
+            + ("" if a.case_id in open_cases else f" · {gettext('kasus rekan')}"),
             link=(reverse("accompaniment:case", args=[a.case_id]) if a.case_id in open_cases
-                  else reverse("accompaniment:calendar")),
+                  else reverse("accompaniment:appointment", args=[a.pk])),
             note=str(a.get_status_display()),
             urgent=a.status == AppointmentStatus.SCHEDULED and a.starts_at < now,
         )

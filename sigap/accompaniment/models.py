@@ -50,6 +50,15 @@ class AppointmentQuerySet(CaseChildQuerySet):
             return self.filter(with_case | Q(worker=user))
         return self.filter(with_case)
 
+    def attended_by(self, user: Any) -> Any:
+        """The appointments ``user`` attends (is their worker), whoever's case: the attending worker's own page
+        of one appointment (``views.attended_appointment``), where they record its outcome and nothing else."""
+        from sigap.accounts.roles import Perm, has_permission
+
+        if not (getattr(user, "is_active", False) and has_permission(user, Perm.WORK_CASES)):
+            return self.none()
+        return self.filter(worker=user)
+
 
 class Appointment(models.Model):
     """A date in the victim's accompaniment: where, who attends, escort/transport, and the outcome."""
@@ -72,6 +81,8 @@ class Appointment(models.Model):
     created_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(default=timezone.now)
     outcome_at = models.DateTimeField(null=True, blank=True)
+    # Who recorded the outcome: the case's worker, a manager, or the worker who attended (the case timeline).
+    outcome_by = models.ForeignKey(USER, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
     reminded_before_at = models.DateTimeField(null=True, blank=True)
     reminded_day_at = models.DateTimeField(null=True, blank=True)
 

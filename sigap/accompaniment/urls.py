@@ -7,6 +7,7 @@ app_name = "accompaniment"
 urlpatterns = [
     path("jadwal/", views.my_calendar, name="calendar"),
     path("jadwal/petugas/<int:user_pk>/", views.worker_calendar, name="worker_calendar"),
+    path("jadwal/<int:pk>/", views.attended_appointment, name="appointment"),
     path("statistik/", views.statistics, name="statistics"),
     path("formulir-pengaduan.pdf", views.complaint_form_pdf, name="complaint_form"),
     path("surat/<int:letter_pk>.pdf", views.letter_pdf, name="letter_pdf"),

@@ -37,6 +37,7 @@ from sigap.accompaniment.forms import (
     AppointmentForm,
     ApproveLpskForm,
     ApproveTransferForm,
+    AttendedOutcomeForm,
     CareItemForm,
     ChecklistStartForm,
     IncomingForm,
@@ -76,7 +77,7 @@ from sigap.cases.queries import workers
 from sigap.cases.views import _case_context, _open_case_page, _show_error, staff_case_view
 from sigap.letters import official
 from sigap.lib.params import parse_id
-from sigap.vault.audit import record
+from sigap.vault.audit import opened, record
 
 FORMS: dict[str, type[forms.Form]] = {
     "appointment": AppointmentForm, "outcome": OutcomeForm, "reschedule": RescheduleForm,
@@ -234,7 +235,7 @@ def _page_context(request: HttpRequest, case: Case, which: str, bound: forms.For
     justice = JusticeRecord.objects.filter(case=case).select_related("police_unit").first()
     checklist = CareChecklist.objects.filter(case=case).first()
     items = list(CareItem.objects.filter(checklist=checklist).order_by("id")) if checklist else []
-    appointments = list(Appointment.objects.filter(case=case).select_related("worker", "partner")
+    appointments = list(Appointment.objects.filter(case=case).select_related("worker", "partner", "outcome_by")
                         .order_by("-starts_at", "-id"))
     restitutions = list(Restitution.objects.filter(case=case).order_by("-requested_on", "-id"))
     transfers = list(Transfer.objects.filter(case=case).select_related("partner", "letter").order_by("-prepared_at"))
@@ -285,7 +286,8 @@ def _calendar(request: HttpRequest, appointments: Any, template: str, context: d
     context.update({
         "grid": grid, "scheduled": AppointmentStatus.SCHEDULED, "now": now, "param": monthgrid.PARAM,
         "month_refused": refused,
-        # An appointment on a colleague's case the viewer attends shows without a link to the closed case.
+        # An appointment on a colleague's case the viewer attends links to their page of that appointment, not
+        # to the case, which stays closed to them.
         "open_cases": _visible_cases(request.user, {a.case_id for a in shown} | set(context.get("case_ids", ()))),
         "upcoming": upcoming if upcoming is not None and not start <= upcoming.starts_at < end else None,
         "upcoming_month": monthgrid.Month.of(timezone.localdate(upcoming.starts_at)) if upcoming else None,
@@ -301,7 +303,8 @@ def _visible_cases(user: Any, case_ids: set[int]) -> set[int]:
 
 def _worker_calendar(request: HttpRequest, worker: Any) -> HttpResponse:
     mine = Appointment.objects.visible_to(request.user).filter(worker=worker)
-    # Past appointments still without an outcome: the worker records them from the case.
+    # Past appointments still without an outcome: the worker records them from the case (the attending worker
+    # of a colleague's case from their page of the appointment).
     unrecorded = list(mine.filter(starts_at__lt=timezone.now(), status=AppointmentStatus.SCHEDULED)
                       .select_related("case").order_by("starts_at", "id")[:50])
     return _calendar(request, mine, "accompaniment/calendar.html", {
@@ -342,6 +345,49 @@ def case_calendar(request: HttpRequest, pk: int) -> HttpResponse:
     case = _open_case_page(request, pk)
     context = _case_context(request, case, "accompaniment")
     return _calendar(request, Appointment.objects.filter(case=case), "accompaniment/case_calendar.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def attended_appointment(request: HttpRequest, pk: int) -> HttpResponse:
+    """The page of one appointment for the worker who attends it, also on a colleague's case: what they need
+    to be there (time, kind, partner, place, who else comes, escort/transport) and the outcome form; never the
+    case itself (victim, address, NIK, chronology). Anyone but the appointment's worker gets 404.
+
+    The place and who else comes show only while the viewer may still record the outcome
+    (``actions.outcome_refusal``); afterwards the page keeps what the calendar shows."""
+    user = request.user
+    if not has_permission(user, Perm.WORK_CASES):
+        raise PermissionDenied
+    appointment_pk = parse_id(pk)
+    appointment = (Appointment.objects.attended_by(user).filter(pk=appointment_pk)
+                   .select_related("case__assigned_to", "partner", "outcome_by").first()) if appointment_pk else None
+    if appointment is None:
+        raise Http404
+    form = AttendedOutcomeForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            actions.record_outcome(appointment, by=user, status=form.cleaned_data["status"],
+                                   note=form.cleaned_data["note"], request=request)
+        except CaseActionError as error:
+            _show_error(request, error, form)
+        else:
+            messages.success(request, _("Hasil jadwal dicatat."))
+            return redirect("accompaniment:appointment", appointment.pk)
+    if request.method == "GET":
+        opened(appointment, request=request)
+    refusal = actions.outcome_refusal(appointment, user)
+    sees_case = Case.objects.visible_to(user).filter(pk=appointment.case_id).exists()
+    return render(request, "accompaniment/appointment.html", {
+        "a": appointment,
+        "case": appointment.case,
+        "sees_case": sees_case,
+        "refusal": refusal,
+        "may_record": refusal is None,
+        "scheduled": AppointmentStatus.SCHEDULED,
+        "form": form,
+        "deadline": None if access.can_work(user, appointment.case) else actions.attendee_deadline(appointment),
+    }, status=400 if request.method == "POST" else 200)
 
 
 def todays_appointments(user: Any) -> list[Appointment]:

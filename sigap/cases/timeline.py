@@ -1,6 +1,7 @@
 """One time-ordered story of a case: its reports, contacts, chronology (every
 version), stage changes, assessments, plans, services, shelter, referrals,
-mediation, notes, documents and closures.
+mediation, notes, documents and closures, and the records other apps register
+(``register_source``: accompaniment's appointment outcomes).
 
 A fixed number of queries (one per kind of record) whatever the size of the
 case or of the database; the merge happens in Python.
@@ -9,6 +10,7 @@ case or of the database; the merge happens in Python.
 from __future__ import annotations
 
 import datetime
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -50,6 +52,16 @@ class Entry:
     link: str = ""
     # An event whose date nobody knows: placed at its report's receipt, shown "tanggal tidak diketahui".
     date_unknown: bool = False
+
+
+# Other apps add their records of a case (``sigap.accompaniment``: appointment outcomes, with who recorded
+# them): ``source(case, user)`` returns its entries, from one query, so the timeline's cost stays fixed.
+SOURCES: list[Callable[[Case, Any], list[Entry]]] = []
+
+
+def register_source(source: Callable[[Case, Any], list[Entry]]) -> None:
+    if source not in SOURCES:
+        SOURCES.append(source)
 
 
 def _who(user: Any) -> str:
@@ -182,5 +194,7 @@ def build(case: Case, user: Any = None) -> list[Entry]:
         if closure.decided_at and closure.status == ClosureStatus.RETURNED:
             entries.append(Entry(closure.decided_at, "closure", _("Pengajuan penutupan dikembalikan"),
                                  body=closure.decision_comment, by=_who(closure.decided_by)))
+    for source in SOURCES:
+        entries.extend(source(case, user))
     entries.sort(key=lambda e: e.at)
     return entries

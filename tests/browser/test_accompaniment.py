@@ -137,3 +137,41 @@ def test_the_month_grid_is_a_day_list_on_a_phone_and_seven_columns_on_a_wide_scr
     page.locator(".month-nav a[rel=prev]").click()
     expect(page.locator(".month-nav h2")).to_have_text("Februari 2026")
     expect(page.get_by_text("Tidak ada jadwal bulan ini.")).to_be_visible()
+
+
+def test_a_colleague_who_attended_the_hearing_records_its_outcome_from_today_on_a_phone(person) -> None:  # type: ignore[no-untyped-def]  # noqa: F811
+    load_test_regions()
+    manager = create_user(Role.MANAGER, "kepala", first_name="Kepala")
+    worker = create_user(Role.CASE_WORKER, "pendamping", first_name="Sari")
+    colleague = create_user(Role.CASE_WORKER, "pendamping-b", first_name="Budi")
+    operator = create_user(Role.OPERATOR, "operator")
+    court = create_partner("court", name="Pengadilan Negeri Contoh", added_by=manager)
+    report = create_report(operator).report
+    case = case_actions.open_case([report], by=operator)
+    case_actions.assign_case(case, worker, by=manager)
+    # The case's worker is ill; the colleague goes to this morning's hearing in her place.
+    start_of_day = timezone.localtime().replace(hour=0, minute=1, second=0, microsecond=0)
+    actions.schedule_appointment(case, by=worker, kind="sidang", starts_at=start_of_day, worker=colleague,
+                                 place="Ruang Sidang Cakra", partner=court, escort_needed=True)
+
+    page = person(colleague)
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.get_by_role("link", name=f"00.01 · Sidang pengadilan · {case.number} · kasus rekan").click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Sidang pengadilan")
+    expect(page.get_by_text("Ruang Sidang Cakra")).to_be_visible()
+    expect(page.get_by_text("Siti Contoh")).to_have_count(0)  # the victim stays with the case
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")  # no sideways scrolling
+    page.locator("#id_status").select_option(label="Tidak hadir")
+    page.get_by_role("button", name="Catat hasil").click()
+    expect(page.get_by_text("Tuliskan alasannya.")).to_be_visible()  # the same rules as the case's worker
+    page.locator("#id_note").fill("Sidang ditunda karena hakim berhalangan")
+    page.get_by_role("button", name="Catat hasil").click()
+    expect(page.get_by_text("Hasil jadwal dicatat.")).to_be_visible()
+    expect(page.get_by_text("dicatat oleh Budi", exact=False)).to_be_visible()
+    expect(page.get_by_text("Ruang Sidang Cakra")).to_have_count(0)
+
+    own = person(worker)
+    own.locator("nav.main-nav").get_by_role("link", name="Notifikasi").click()
+    own.get_by_role("link", name="dicatat oleh pendamping yang hadir", exact=False).click()
+    expect(own.locator("#jadwal ~ .table-wrap")).to_contain_text("Sidang ditunda karena hakim berhalangan")
+    expect(own.locator("#jadwal ~ .table-wrap")).to_contain_text("dicatat oleh Budi")

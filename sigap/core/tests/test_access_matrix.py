@@ -34,14 +34,16 @@ from typing import Any
 from django.db import transaction
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
+from sigap.accompaniment.actions import schedule_appointment
 from sigap.accounts.roles import Perm, Role, has_permission
 from sigap.cases.tests.factories import create_case
 from sigap.intake.channels.conversations.inbound import sender_index
 from sigap.intake.channels.conversations.models import Conversation
 from sigap.intake.models import Contact, Report
 from sigap.intake.tests.factories import create_report
-from sigap.lib.testing import SigapTestCase
+from sigap.lib.testing import SigapTestCase, create_user
 from sigap.lib.urlconf import Route, url_patterns
 
 ANONYMOUS = "anonymous"
@@ -241,6 +243,9 @@ ACCESS: dict[str, Rule] = {
     "accompaniment:calendar": perm(Perm.WORK_CASES),
     # The matrix asks for the cast's case worker's calendar: they and the manager (view_all_cases) may see it.
     "accompaniment:worker_calendar": roles("manager", "case_worker"),
+    # Only the appointment's attending worker (Appointment.objects.attended_by): the matrix asks for a colleague's
+    # case's appointment the cast's case worker attends; the manager, who sees that case, is not its worker: 404.
+    "accompaniment:appointment": roles("case_worker"),
     "accompaniment:statistics": perm(Perm.VIEW_STATS),
     "accompaniment:complaint_form": Rule(perm(Perm.FILE_REPORT).allowed | perm(Perm.SUBMIT_VILLAGE_REPORT).allowed
                                          | perm(Perm.VIEW_REPORTS).allowed),
@@ -330,6 +335,10 @@ class AccessMatrixTests(SigapTestCase):
         conversation = Conversation.objects.create(
             channel="whatsapp", sender="+6281100000009", sender_index=sender_index("+6281100000009"),
             contact=contact)
+        colleague = create_user(Role.CASE_WORKER, "pendamping-rekan")
+        attended = schedule_appointment(
+            create_case(cls.operator, assign_to=colleague, manager=cls.manager), by=colleague, kind="sidang",
+            starts_at=timezone.now() + datetime.timedelta(days=1), worker=cls.case_worker)
         # Path parameters filled per route: (route name prefix, parameter) -> value.
         cls.objects = {
             "intake:report_": {"pk": case_report.pk},
@@ -337,6 +346,7 @@ class AccessMatrixTests(SigapTestCase):
             "conversations:": {"pk": conversation.pk},
             "accompaniment:worker_calendar": {"user_pk": cls.case_worker.pk},
             "accompaniment:case_calendar": {"pk": case.pk},
+            "accompaniment:appointment": {"pk": attended.pk},
             "api-v1:not_found": {"rest": "tidak-ada"},
         }
         cls.objects["intake:report_"]["other"] = report.pk
