@@ -132,7 +132,7 @@ def test_operator_records_a_call_and_files_a_full_report(page: Page, browser: Br
     page.locator("#id_victims-1-age").fill("lima belas")
     page.get_by_role("button", name="Simpan laporan").last.click()
     expect(page.get_by_role("heading", name="Laporan belum tersimpan")).to_be_visible()
-    expect(page.locator("#id_victims-1-age + p.help + p.error, #id_victims-1-age ~ p.error")).to_have_text(
+    expect(page.locator("#id_victims-1-age_error")).to_have_text(  # the id aria-describedby points to
         "Harus berupa bilangan bulat."
     )
     assert Report.objects.count() == 0
