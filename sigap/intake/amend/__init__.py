@@ -224,6 +224,10 @@ def amend_report(report: Report, changes: dict[str, Any], *, by: Any, reason: st
     return state.amendments
 
 
+class AlreadyChosen(ReportInvalid):
+    """The victim's AMPK groups are staff's choice already (a second click, a colleague first): nothing to do."""
+
+
 def confirm_ampk_groups(report: Report, victim: Victim, *, by: Any, request: HttpRequest | None = None,
                         now: datetime.datetime | None = None) -> ReportAmendment:
     """Staff take SIGAP's suggested AMPK groups of a child victim as their own choice, unchanged.
@@ -234,8 +238,9 @@ def confirm_ampk_groups(report: Report, victim: Victim, *, by: Any, request: Htt
     re-evaluation and no hooks: the tally counts suggested and chosen groups alike), one
     ``ReportAmendment`` ("usulan SIGAP" → the same groups, for the report's history and the case
     timeline) and one audit entry (``intake.ampk_groups_confirmed``, the victim's id only).
-    Raises ``PermissionDenied``, or ``ReportInvalid`` when there is nothing to confirm (a victim of
-    another report, an adult, no suggested group: also the second of two confirmations).
+    Raises ``PermissionDenied``, ``AlreadyChosen`` when the groups are staff's choice already (the second
+    of two confirmations), or ``ReportInvalid`` when there is nothing to confirm (a victim of another report,
+    an adult, no group).
     """
     if not may_amend(by, report):
         raise PermissionDenied
@@ -250,9 +255,12 @@ def confirm_ampk_groups(report: Report, victim: Victim, *, by: Any, request: Htt
             message = _("Kelompok AMPK hanya untuk korban anak (di bawah 18 tahun saat kejadian).")
             raise ReportInvalid({"victim": message}, message)
         rows = list(VictimAmpkGroup.objects.filter(victim=current))
-        if not any(row.suggested for row in rows):
+        if rows and not any(row.suggested for row in rows):
             message = _("Kelompok AMPK korban ini sudah pilihan petugas; tidak ada usulan SIGAP untuk "
-                        "dikonfirmasi.") if rows else _("Korban ini tidak mempunyai kelompok AMPK usulan SIGAP.")
+                        "dikonfirmasi.")
+            raise AlreadyChosen({"victim": message}, message)
+        if not rows:
+            message = _("Korban ini tidak mempunyai kelompok AMPK usulan SIGAP.")
             raise ReportInvalid({"victim": message}, message)
         names = dict(AmpkGroup.choices)
         mark = _("usulan SIGAP")

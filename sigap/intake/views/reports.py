@@ -27,7 +27,7 @@ from sigap.intake.actions import (
     open_report,
     override_risk,
 )
-from sigap.intake.amend import confirm_ampk_groups, may_amend
+from sigap.intake.amend import AlreadyChosen, confirm_ampk_groups, may_amend
 from sigap.intake.authority import reason as authority_reason
 from sigap.intake.authority import suggestion_for
 from sigap.intake.codes import Authority, Channel, ReportStatus, Risk
@@ -478,12 +478,11 @@ def report_confirm_ampk(request: HttpRequest, pk: int) -> HttpResponse:
         victim = Victim.objects.filter(report=report, pk=victim_id).first()
         if victim is None:
             raise Http404
-        if victim.ampk_groups.exists() and not victim.ampk_groups.filter(suggested=True).exists():
-            # Already staff's choice (a second click, a colleague first): nothing to do, said plainly.
-            messages.info(request, _("Kelompok AMPK korban %(n)d sudah pilihan petugas.") % {"n": victim.position + 1})
-            return redirect("intake:report_detail", pk=report.pk)
         try:
             confirm_ampk_groups(report, victim, by=request.user, request=request)
+        except AlreadyChosen:  # a second click, or a colleague first: nothing to do, said plainly
+            messages.info(request, _("Kelompok AMPK korban %(n)d sudah pilihan petugas.") % {"n": victim.position + 1})
+            return redirect("intake:report_detail", pk=report.pk)
         except ReportInvalid as error:
             problem = error.message
         else:
